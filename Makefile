@@ -1,0 +1,47 @@
+# Each target creates .venv and installs requirements.txt on first use, so a
+# fresh clone needs only Python 3.11 and make. Every target has a
+# `python -m kit ...` or `python -m datagen ...` equivalent, shown beside it.
+
+PYTHON ?= $(shell command -v python3.11 || command -v python3)
+VENV := .venv
+PY := $(VENV)/bin/python
+INSTALLED := $(VENV)/.installed
+
+LAB_ARGS ?=
+PYTEST_ARGS ?=
+DATAGEN_ARGS ?=
+NOTEBOOKS ?=
+
+.PHONY: install lab test check data solutions lint
+
+install: $(INSTALLED)
+
+$(INSTALLED): requirements.txt pyproject.toml
+	@test -x $(PY) || $(PYTHON) -m venv $(VENV)
+	$(PY) -m pip install --quiet --disable-pip-version-check -r requirements.txt
+	@touch $(INSTALLED)
+
+# python -m kit lab
+lab: install
+	$(PY) -m kit lab $(LAB_ARGS)
+
+# python -m pytest
+test: install
+	$(PY) -m pytest $(PYTEST_ARGS)
+
+# python -m kit check [NOTEBOOK ...]
+check: install
+	$(PY) -m kit check $(NOTEBOOKS)
+
+# python -m datagen
+data: install
+	$(PY) -m datagen $(DATAGEN_ARGS)
+
+# python -m kit build-solutions
+solutions: install
+	$(PY) -m kit build-solutions
+
+# python -m ruff check . && python -m ruff format --check .
+lint: install
+	$(PY) -m ruff check .
+	$(PY) -m ruff format --check .
