@@ -1,0 +1,1 @@
+answer = "where_before_window"
