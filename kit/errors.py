@@ -23,3 +23,23 @@ class RegistryError(KitError):
 
 class UnknownExercise(KitError):
     """An exercise id that exercises.yaml does not list."""
+
+
+class ReferenceFailed(KitError):
+    """A reference solution failed to run or returned something unusable."""
+
+
+class NotebookError(KitError):
+    """A notebook is missing, is not a .ipynb file, or breaks the kit's conventions."""
+
+
+class CheckFailed(KitError):
+    """A check under KIT_STRICT=1 whose verdict is not correct.
+
+    The message is the verdict line followed by its details, so a notebook
+    runner such as nbval shows the same text the candidate would see.
+    """
+
+    def __init__(self, message: str, verdict=None):
+        super().__init__(message)
+        self.verdict = verdict

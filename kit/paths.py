@@ -1,4 +1,16 @@
-"""Where the kit finds its files: the project root, the dataset and the workspace."""
+"""Where the kit finds its files: the project root, the dataset and the workspace.
+
+Each location can be moved with an environment variable, so tests and
+instructors can point the kit at another project folder:
+
+- $KIT_PROJECT: the project root holding exercises.yaml, solutions/,
+  notebooks/, workspace/ and data/ (default: the folder above this package).
+- $KIT_REGISTRY: the exercise registry file; its solutions/ folder sits beside
+  it (default: exercises.yaml in the project root).
+- $KIT_WORKSPACE: the candidate's notebook folder (default: workspace/).
+- $KIT_PROGRESS: the progress file (default: workspace/.kit/progress.json).
+- $KIT_DB: the dataset file (default: the nearest data/merchants.duckdb).
+"""
 
 import os
 from pathlib import Path
@@ -7,24 +19,47 @@ PROJECT_ROOT = Path(__file__).resolve().parent.parent
 DEFAULT_DB_NAME = "merchants.duckdb"
 
 
+def project_root() -> Path:
+    from_env = os.environ.get("KIT_PROJECT")
+    return Path(from_env).expanduser() if from_env else PROJECT_ROOT
+
+
 def registry_path() -> Path:
-    return PROJECT_ROOT / "exercises.yaml"
+    from_env = os.environ.get("KIT_REGISTRY")
+    if from_env:
+        return Path(from_env).expanduser()
+    return project_root() / "exercises.yaml"
 
 
-def solutions_dir() -> Path:
-    return PROJECT_ROOT / "solutions"
+def solutions_dir(registry: Path | None = None) -> Path:
+    """Return the solutions folder that belongs beside a registry file."""
+    return (registry or registry_path()).parent / "solutions"
 
 
 def templates_dir() -> Path:
-    return PROJECT_ROOT / "notebooks"
+    return project_root() / "notebooks"
+
+
+def solved_notebooks_dir() -> Path:
+    return project_root() / "solutions" / "notebooks"
 
 
 def workspace_dir() -> Path:
-    return Path(os.environ.get("KIT_WORKSPACE", PROJECT_ROOT / "workspace"))
+    from_env = os.environ.get("KIT_WORKSPACE")
+    if from_env:
+        return Path(from_env).expanduser()
+    return project_root() / "workspace"
+
+
+def progress_path() -> Path:
+    from_env = os.environ.get("KIT_PROGRESS")
+    if from_env:
+        return Path(from_env).expanduser()
+    return workspace_dir() / ".kit" / "progress.json"
 
 
 def default_db_path() -> Path:
-    return PROJECT_ROOT / "data" / DEFAULT_DB_NAME
+    return project_root() / "data" / DEFAULT_DB_NAME
 
 
 def answers_path(db_path: Path) -> Path:

@@ -1,0 +1,280 @@
+"""check(): judge an answer against the reference, print the verdict, record it.
+
+A wrong answer never raises. Whatever the candidate passes, the outcome is
+one of four verdicts: correct, incorrect, not attempted, or could not be
+checked. Only under KIT_STRICT=1 does check() raise CheckFailed, so that a
+notebook runner fails exactly the cells whose verdict is not correct.
+"""
+
+import logging
+import os
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import duckdb
+import pandas as pd
+
+from kit import db, mistakes, progress, results, verdict
+from kit.compare import Comparison, compare_frames
+from kit.compare_values import (
+    NotAChoice,
+    WrongType,
+    compare_choices,
+    compare_ids,
+    compare_mappings,
+    compare_numbers,
+    to_choice,
+    to_ids,
+    to_mapping,
+    to_number,
+)
+from kit.errors import CheckFailed, KitError, ReferenceFailed
+from kit.facts import Facts
+from kit.normalize import is_missing_answer
+from kit.reference import reference_answer
+from kit.registry import Exercise, load_registry
+from kit.run_sql import SqlFailed, fetch_relation, run_sql
+from kit.sql_text import has_statement, strip_comments
+from kit.verdict import Verdict
+
+log = logging.getLogger(__name__)
+
+STRICT_VARIABLE = "KIT_STRICT"
+SUPPORTED_DIALECTS = (None, "duckdb")
+
+EXPECTED_TYPES = {
+    "sql": "a DataFrame or SQL text",
+    "dataframe": "a DataFrame or SQL text",
+    "ids": "a list or set of ids, or SQL text",
+    "mapping": "a dict",
+    "number": "a number, or SQL text returning one",
+    "choice": "one of the choices as text",
+}
+
+
+def strict_mode() -> bool:
+    return os.environ.get(STRICT_VARIABLE, "").strip().lower() in ("1", "true", "yes")
+
+
+def check(exercise_id: str, answer, *, dialect: str | None = None) -> Verdict:
+    """Check ``answer`` for an exercise, print the verdict and record it.
+
+    ``answer`` is SQL text, a DataFrame or a DuckDB relation for SQL
+    exercises, and a list, dict, number or text for the other kinds.
+    Returns the Verdict. Under KIT_STRICT=1 raises CheckFailed unless the
+    answer is correct.
+    """
+    found, outcome = judge(exercise_id, answer, dialect=dialect)
+    print(outcome.text())
+    if found:
+        progress.record_check(exercise_id, outcome.outcome.value, outcome.correct)
+    results.append_result(str(exercise_id), outcome.outcome.value)
+    if strict_mode() and not outcome.correct:
+        raise CheckFailed(outcome.text(), outcome)
+    return outcome
+
+
+def judge(
+    exercise_id: str,
+    answer,
+    *,
+    dialect: str | None = None,
+    db_path: Path | None = None,
+) -> tuple[bool, Verdict]:
+    """Return whether the exercise exists and the verdict, printing nothing."""
+    try:
+        exercise = load_registry().get(exercise_id)
+    except KitError as error:
+        return False, verdict.uncheckable(str(exercise_id), _sentence(error))
+    if dialect not in SUPPORTED_DIALECTS:
+        # TODO: transpile other dialects to DuckDB with sqlglot.
+        reason = (
+            f"dialect {dialect!r} is not supported yet; write DuckDB SQL and "
+            "leave out `dialect`."
+        )
+        return True, verdict.uncheckable(exercise.id, reason)
+    try:
+        return True, _judge_exercise(exercise, answer, db_path)
+    except KitError as error:
+        return True, verdict.uncheckable(exercise.id, _sentence(error))
+    except Exception as error:  # a kit bug must not end the candidate's cell
+        log.debug("checking %s failed", exercise.id, exc_info=True)
+        reason = (
+            f"the kit failed while checking this answer ({type(error).__name__}: "
+            f"{error}). Your answer may be fine; please report this."
+        )
+        return True, verdict.uncheckable(exercise.id, reason)
+
+
+def is_placeholder(answer) -> bool:
+    """Return whether an answer is still the template's placeholder."""
+    if answer is None or answer is Ellipsis:
+        return True
+    if isinstance(answer, str):
+        return not has_statement(answer)
+    if isinstance(answer, dict) and answer:
+        return all(is_missing_answer(value) for value in answer.values())
+    return False
+
+
+def _judge_exercise(exercise: Exercise, answer, db_path: Path | None) -> Verdict:
+    if is_placeholder(answer):
+        return verdict.not_attempted(exercise.id)
+    if exercise.takes_table:
+        return _judge_table(exercise, answer, db_path)
+    return _judge_value(exercise, answer, db_path)
+
+
+def _judge_table(exercise: Exercise, answer, db_path: Path | None) -> Verdict:
+    try:
+        got = _table_answer(exercise, answer, db_path)
+    except WrongType as error:
+        return _wrong_type(exercise, str(error))
+    except SqlFailed as error:
+        return _sql_failed(exercise, answer, error)
+    expected = reference_answer(exercise, db.dataset_path(db_path))
+    comparison = compare_frames(
+        expected,
+        got.frame,
+        exercise.compare,
+        not_finite=got.not_finite if got.from_sql else None,
+        answer_kind=exercise.answer,
+    )
+    comparison.facts.sql = _stripped(answer)
+    return _verdict_from(exercise, comparison)
+
+
+@dataclass
+class _TableAnswer:
+    """A table answer as a DataFrame, with its NaN and infinity flags from SQL."""
+
+    frame: pd.DataFrame
+    not_finite: dict = field(default_factory=dict)
+    from_sql: bool = False
+
+
+def _table_answer(exercise: Exercise, answer, db_path: Path | None) -> _TableAnswer:
+    """Return a DataFrame answer as it is, and run SQL text or a relation."""
+    if isinstance(answer, pd.DataFrame):
+        return _TableAnswer(answer)
+    if isinstance(answer, str):
+        connection = db.shared_connection(db.dataset_path(db_path), "candidate")
+        result = run_sql(connection, answer)
+    elif isinstance(answer, duckdb.DuckDBPyRelation):
+        result = fetch_relation(answer)
+    else:
+        raise WrongType(type(answer).__name__)
+    return _TableAnswer(result.frame, result.not_finite, from_sql=True)
+
+
+def _sql_failed(exercise: Exercise, answer, error: SqlFailed) -> Verdict:
+    facts = Facts(exercise.answer, sql=_stripped(answer), error=str(error))
+    found = mistakes.recognise(exercise.mistakes, facts)
+    details = [line for line in str(error).splitlines() if line.strip()]
+    details += _mistake_lines(found)
+    return verdict.uncheckable(
+        exercise.id, "the SQL failed.", details, [m.id for m in found]
+    )
+
+
+def _judge_value(exercise: Exercise, answer, db_path: Path | None) -> Verdict:
+    is_query = isinstance(answer, str | duckdb.DuckDBPyRelation)
+    if exercise.takes_sql and is_query:
+        try:
+            table = _table_answer(exercise, answer, db_path)
+        except SqlFailed as error:
+            return _sql_failed(exercise, answer, error)
+        if table.not_finite:
+            return _division_by_zero(exercise, answer, table)
+        answer_value = table.frame
+    else:
+        answer_value = answer
+    try:
+        _convert_candidate(exercise, answer_value)
+    except NotAChoice as error:
+        return verdict.uncheckable(exercise.id, f"{error}.")
+    except WrongType as error:
+        return _wrong_type(exercise, str(error))
+    expected = reference_answer(exercise, db.dataset_path(db_path))
+    comparison = _compare_value(exercise, expected, answer_value)
+    comparison.facts.sql = _stripped(answer)
+    return _verdict_from(exercise, comparison)
+
+
+def _division_by_zero(exercise: Exercise, answer, table: _TableAnswer) -> Verdict:
+    columns = ", ".join(table.not_finite)
+    facts = Facts(exercise.answer, sql=_stripped(answer), division_by_zero=True)
+    found = mistakes.recognise(exercise.mistakes, facts)
+    details = [
+        f"The query returned NaN or infinity in {columns}: a division by zero. "
+        "Divide by NULLIF(denominator, 0)."
+    ]
+    return verdict.incorrect(
+        exercise.id, details + _mistake_lines(found), [m.id for m in found]
+    )
+
+
+def _compare_value(exercise: Exercise, expected, answer) -> Comparison:
+    tolerance = exercise.compare.tolerance
+    tolerance = tolerance if isinstance(tolerance, float) else None
+    try:
+        if exercise.answer == "ids":
+            return compare_ids(expected, answer)
+        if exercise.answer == "mapping":
+            return compare_mappings(expected, answer, tolerance)
+        if exercise.answer == "number":
+            return compare_numbers(expected, answer, tolerance)
+        return compare_choices(expected, answer, exercise.choices)
+    except WrongType as error:
+        raise ReferenceFailed(
+            f"the reference solution {exercise.solution} returns {error}, which "
+            f"answer: {exercise.answer} cannot take; the solution needs fixing"
+        ) from error
+
+
+def _convert_candidate(exercise: Exercise, answer) -> None:
+    if exercise.answer == "ids":
+        to_ids(answer)
+    elif exercise.answer == "mapping":
+        to_mapping(answer)
+    elif exercise.answer == "number":
+        to_number(answer)
+    else:
+        to_choice(answer, exercise.choices)
+
+
+def _verdict_from(exercise: Exercise, comparison: Comparison) -> Verdict:
+    if comparison.matched:
+        return verdict.correct(exercise.id, comparison.notes)
+    found = mistakes.recognise(exercise.mistakes, comparison.facts)
+    details = comparison.details + comparison.notes + _mistake_lines(found)
+    return verdict.incorrect(exercise.id, details, [m.id for m in found])
+
+
+def _wrong_type(exercise: Exercise, description: str) -> Verdict:
+    expected = EXPECTED_TYPES[exercise.answer]
+    if exercise.answer == "choice":
+        expected = f"one of {', '.join(exercise.choices)} as text"
+    reason = (
+        f"the answer is {_article(description)}, but this exercise expects {expected}."
+    )
+    return verdict.uncheckable(exercise.id, reason)
+
+
+def _article(description: str) -> str:
+    if description.startswith(("'", '"', "a ")):
+        return description
+    return ("an " if description[:1].lower() in "aeiou" else "a ") + description
+
+
+def _mistake_lines(found) -> list[str]:
+    return [f"Likely mistake: {mistake.message}" for mistake in found]
+
+
+def _sentence(error: Exception) -> str:
+    text = str(error).rstrip()
+    return text if text.endswith((".", "?", "!")) else text + "."
+
+
+def _stripped(answer) -> str | None:
+    return strip_comments(answer) if isinstance(answer, str) else None

@@ -1,0 +1,239 @@
+"""Known-mistake recognisers: conditions declared in exercises.yaml, checked here.
+
+An exercise's ``mistakes`` entry names a mistake and the conditions that
+recognise it, for example ``when: {duplicate_keys: true}``. Every condition
+given must hold. Each condition below is one entry of ``CONDITIONS``: the
+answer kinds it applies to, a validator for its argument (used when the
+registry loads) and a test against the ``Facts`` of a comparison.
+"""
+
+import logging
+import re
+from collections.abc import Callable
+from dataclasses import dataclass
+
+import numpy as np
+import pandas as pd
+
+from kit.facts import DifferingRows, Facts
+from kit.normalize import NUMBER, convert, equal_cells
+
+log = logging.getLogger(__name__)
+
+TABLE_KINDS = ("sql", "dataframe")
+SQL_KINDS = ("sql", "dataframe", "ids", "number")
+# Patterns match case-insensitively, and `.` matches a line break too, so
+# "^(?!.*contract_status)" means "contract_status appears nowhere".
+REGEX_FLAGS = re.IGNORECASE | re.DOTALL
+DIFFERS_FIELDS = ("column", "where", "direction", "expected", "got")
+
+
+@dataclass(frozen=True)
+class Condition:
+    """One kind of ``when`` condition."""
+
+    answer_kinds: tuple[str, ...]
+    argument: str
+    validate: Callable[[object], str | None]
+    holds: Callable[[object, Facts], bool]
+
+
+def _validate_regex(argument) -> str | None:
+    if not isinstance(argument, str):
+        return "must be a regular expression in quotes"
+    try:
+        re.compile(argument)
+    except re.error as error:
+        return f"is not a valid regular expression ({error})"
+    return None
+
+
+def _validate_true(argument) -> str | None:
+    return None if argument is True else "must be true"
+
+
+def _validate_query(argument) -> str | None:
+    if argument is True or (isinstance(argument, str) and argument.strip()):
+        return None
+    return "must be true or a pandas query string such as \"segment == 'smb'\""
+
+
+def _validate_row_count(argument) -> str | None:
+    return None if argument in ("fewer", "more") else "must be fewer or more"
+
+
+def _validate_differs(argument) -> str | None:
+    if not isinstance(argument, dict):
+        return "must be a mapping with at least `column`"
+    unknown = sorted(set(argument) - set(DIFFERS_FIELDS))
+    if unknown:
+        return f"has unknown fields {unknown}; allowed: {', '.join(DIFFERS_FIELDS)}"
+    if not isinstance(argument.get("column"), str):
+        return "needs `column`: the name of the column that differs"
+    if argument.get("direction", "higher") not in ("higher", "lower"):
+        return "has `direction` other than higher or lower"
+    where = argument.get("where")
+    if where is not None and not (isinstance(where, str) and where.strip()):
+        return "has `where` that is not a pandas query string"
+    return None
+
+
+def _validate_direction(argument) -> str | None:
+    return None if argument in ("higher", "lower") else "must be higher or lower"
+
+
+def _validate_any(argument) -> str | None:
+    return None
+
+
+def _error_holds(pattern, facts: Facts) -> bool:
+    if facts.error is None:
+        return False
+    return re.search(pattern, facts.error, flags=REGEX_FLAGS) is not None
+
+
+def _sql_holds(pattern, facts: Facts) -> bool:
+    if facts.sql is None:
+        return False
+    return re.search(pattern, facts.sql, flags=REGEX_FLAGS) is not None
+
+
+def _direction_holds(direction, facts: Facts) -> bool:
+    got, expected = facts.got_value, facts.expected_value
+    if not isinstance(got, float) or not isinstance(expected, float):
+        return False
+    return got > expected if direction == "higher" else got < expected
+
+
+def _duplicate_keys_holds(argument, facts: Facts) -> bool:
+    return facts.duplicate_keys
+
+
+def _rows_match(rows: pd.DataFrame | None, query) -> bool:
+    if rows is None or rows.empty:
+        return False
+    if query is True:
+        return True
+    try:
+        return not rows.query(query).empty
+    except Exception as error:  # pandas raises many types for a bad query
+        log.warning("known-mistake query %r failed: %s", query, error)
+        return False
+
+
+def _missing_rows_holds(query, facts: Facts) -> bool:
+    return _rows_match(facts.missing_rows, query)
+
+
+def _extra_rows_holds(query, facts: Facts) -> bool:
+    return _rows_match(facts.extra_rows, query)
+
+
+def _row_count_holds(direction, facts: Facts) -> bool:
+    if facts.expected_rows is None or facts.got_rows is None:
+        return False
+    if direction == "fewer":
+        return facts.got_rows < facts.expected_rows
+    return facts.got_rows > facts.expected_rows
+
+
+def _differs_holds(argument: dict, facts: Facts) -> bool:
+    rows = facts.differences.get(argument["column"].lower())
+    if rows is None or rows.reference.empty:
+        return False
+    mask = np.ones(len(rows.reference), dtype=bool)
+    if argument.get("where") is not None:
+        mask &= _query_mask(rows.reference, argument["where"])
+    if "direction" in argument:
+        mask &= _direction_mask(rows, argument["direction"])
+    if "expected" in argument:
+        mask &= _value_mask(rows.expected, argument["expected"])
+    if "got" in argument:
+        mask &= _value_mask(rows.got, argument["got"])
+    return bool(mask.any())
+
+
+def _query_mask(frame: pd.DataFrame, query: str) -> np.ndarray:
+    try:
+        selected = frame.query(query)
+    except Exception as error:  # pandas raises many types for a bad query
+        log.warning("known-mistake query %r failed: %s", query, error)
+        return np.zeros(len(frame), dtype=bool)
+    return frame.index.isin(selected.index)
+
+
+def _direction_mask(rows: DifferingRows, direction: str) -> np.ndarray:
+    comparable = ~rows.expected.missing & ~rows.got.missing & ~rows.got.invalid
+    if rows.expected.kind == NUMBER or rows.expected.values.dtype.kind in "mM":
+        with np.errstate(invalid="ignore"):
+            if direction == "higher":
+                order = rows.got.values > rows.expected.values
+            else:
+                order = rows.got.values < rows.expected.values
+        return comparable & order
+    return np.zeros(len(comparable), dtype=bool)
+
+
+def _value_mask(column, value) -> np.ndarray:
+    single = convert(pd.Series([value], dtype=object), column.kind)
+    repeated = type(single)(
+        single.kind,
+        np.repeat(single.values, len(column.values)),
+        np.repeat(single.missing, len(column.values)),
+        np.repeat(single.invalid, len(column.values)),
+    )
+    return equal_cells(repeated, column)
+
+
+def _got_holds(value, facts: Facts) -> bool:
+    got = facts.got_value
+    if isinstance(value, str) and isinstance(got, str):
+        return value.strip().lower() == got.strip().lower()
+    try:
+        return float(value) == float(got)
+    except (TypeError, ValueError):
+        return value == got
+
+
+CONDITIONS: dict[str, Condition] = {
+    "error": Condition(SQL_KINDS, "REGEX", _validate_regex, _error_holds),
+    "sql": Condition(SQL_KINDS, "REGEX", _validate_regex, _sql_holds),
+    "duplicate_keys": Condition(
+        TABLE_KINDS, "true", _validate_true, _duplicate_keys_holds
+    ),
+    "missing_rows": Condition(
+        (*TABLE_KINDS, "ids"), "true or QUERY", _validate_query, _missing_rows_holds
+    ),
+    "extra_rows": Condition(
+        (*TABLE_KINDS, "ids"), "true or QUERY", _validate_query, _extra_rows_holds
+    ),
+    "differs": Condition(
+        (*TABLE_KINDS, "mapping"),
+        "{column, where, direction, expected, got}",
+        _validate_differs,
+        _differs_holds,
+    ),
+    "row_count": Condition(
+        (*TABLE_KINDS, "ids"), "fewer or more", _validate_row_count, _row_count_holds
+    ),
+    "direction": Condition(
+        ("number",), "higher or lower", _validate_direction, _direction_holds
+    ),
+    "got": Condition(("number", "choice"), "VALUE", _validate_any, _got_holds),
+}
+
+
+def recognise(mistakes, facts: Facts) -> list:
+    """Return the mistakes of an exercise whose conditions all hold.
+
+    A mistake id may have several entries, each with its own conditions: it
+    is recognised once when any of them holds.
+    """
+    found = []
+    for mistake in mistakes:
+        if any(known.id == mistake.id for known in found):
+            continue
+        conditions = mistake.when.items()
+        if all(CONDITIONS[name].holds(arg, facts) for name, arg in conditions):
+            found.append(mistake)
+    return found

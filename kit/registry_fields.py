@@ -1,0 +1,319 @@
+"""Validation of one exercises.yaml entry, field by field.
+
+Each problem raises RegistryError worded as
+``exercise ID: field `NAME` PROBLEM: FIX``, so the maintainer sees which
+entry to edit and how.
+"""
+
+import re
+from pathlib import Path
+
+from kit.errors import RegistryError
+from kit.mistakes import CONDITIONS
+
+ID_PATTERN = re.compile(r"^q[0-5]\.[a-z][a-z0-9_]*$")
+NOTEBOOK_PATTERN = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_-]*$")
+MISTAKE_ID_PATTERN = re.compile(r"^[a-z][a-z0-9_]*$")
+
+QUESTION_TYPES = (
+    "tour",
+    "framing",
+    "sql",
+    "business_case",
+    "stakeholder",
+    "data_quality",
+)
+AUDIENCES = ("am", "csm", "both")
+ANSWER_KINDS = ("sql", "dataframe", "ids", "mapping", "number", "choice")
+SOLUTION_SUFFIXES = (".sql", ".py")
+
+REQUIRED_FIELDS = (
+    "id",
+    "title",
+    "notebook",
+    "question_type",
+    "audience",
+    "answer",
+    "solution",
+    "hints",
+    "explanation",
+)
+OPTIONAL_FIELDS = ("compare", "choices", "mistakes")
+
+# The compare fields each answer kind accepts.
+COMPARE_FIELDS = {
+    "sql": ("keys", "sort", "tolerance", "column_order"),
+    "dataframe": ("keys", "sort", "tolerance", "column_order"),
+    "ids": (),
+    "mapping": ("tolerance",),
+    "number": ("tolerance",),
+    "choice": (),
+}
+SORT_FIELDS = ("column", "descending", "nulls")
+
+
+class _Entry:
+    """An entry being validated, so each check can raise with its label."""
+
+    def __init__(self, entry: dict, position: int):
+        self.entry = entry
+        exercise_id = entry.get("id")
+        if isinstance(exercise_id, str) and exercise_id:
+            self.label = exercise_id
+        else:
+            self.label = f"#{position} (no id)"
+
+    def fail(self, field: str, problem: str, fix: str) -> None:
+        raise RegistryError(f"exercise {self.label}: field `{field}` {problem}: {fix}")
+
+
+def validate_entry(entry, position: int, solutions: Path) -> None:
+    """Raise RegistryError unless ``entry`` is a valid exercise."""
+    if not isinstance(entry, dict):
+        raise RegistryError(
+            f"exercise #{position}: entry is not a mapping: write it as "
+            "`- id: ...` followed by its fields"
+        )
+    checked = _Entry(entry, position)
+    _check_field_names(checked)
+    _check_id(checked)
+    _check_text(checked, "title")
+    _check_text(checked, "explanation")
+    _check_notebook(checked)
+    _check_choice_of(checked, "question_type", QUESTION_TYPES)
+    _check_choice_of(checked, "audience", AUDIENCES)
+    _check_choice_of(checked, "answer", ANSWER_KINDS)
+    _check_solution(checked, solutions)
+    _check_hints(checked)
+    _check_compare(checked)
+    _check_choices(checked)
+    _check_mistakes(checked)
+
+
+def _check_field_names(checked: _Entry) -> None:
+    allowed = REQUIRED_FIELDS + OPTIONAL_FIELDS
+    for name in checked.entry:
+        if name not in allowed:
+            checked.fail(
+                str(name), "is unknown", f"remove it; allowed: {', '.join(allowed)}"
+            )
+    for name in REQUIRED_FIELDS:
+        if name not in checked.entry:
+            checked.fail(name, "is missing", "add it")
+
+
+def _check_id(checked: _Entry) -> None:
+    value = checked.entry["id"]
+    if not isinstance(value, str) or not ID_PATTERN.match(value):
+        checked.fail(
+            "id",
+            f"{value!r} is invalid",
+            "write q<question 0-5>.<snake_case_name>, for example q2.at_risk_top100",
+        )
+
+
+def _check_text(checked: _Entry, field: str) -> None:
+    value = checked.entry[field]
+    if not isinstance(value, str) or not value.strip():
+        checked.fail(field, "is empty or not text", "write it as a string")
+
+
+def _check_notebook(checked: _Entry) -> None:
+    value = checked.entry["notebook"]
+    if not isinstance(value, str) or not NOTEBOOK_PATTERN.match(value):
+        checked.fail(
+            "notebook",
+            f"{value!r} is not a notebook stem",
+            "give the file name in notebooks/ without .ipynb, "
+            "for example 02_sql_churn_risk",
+        )
+
+
+def _check_choice_of(checked: _Entry, field: str, allowed: tuple[str, ...]) -> None:
+    value = checked.entry[field]
+    if value not in allowed:
+        checked.fail(field, f"{value!r} is invalid", f"use one of {', '.join(allowed)}")
+
+
+def _check_solution(checked: _Entry, solutions: Path) -> None:
+    value = checked.entry["solution"]
+    if not isinstance(value, str) or Path(value).suffix not in SOLUTION_SUFFIXES:
+        checked.fail(
+            "solution",
+            f"{value!r} is not a .sql or .py file name",
+            "give a path under solutions/, for example q2/at_risk_top100.sql",
+        )
+    if Path(value).is_absolute() or ".." in Path(value).parts:
+        checked.fail(
+            "solution", f"{value!r} is outside solutions/", "give a relative path"
+        )
+    if not (solutions / value).is_file():
+        checked.fail(
+            "solution",
+            f"names {value}, which is missing from {solutions}",
+            "create the file or correct the path",
+        )
+
+
+def _check_hints(checked: _Entry) -> None:
+    hints = checked.entry["hints"]
+    valid = isinstance(hints, list) and hints
+    if not valid or not all(isinstance(h, str) and h.strip() for h in hints):
+        checked.fail(
+            "hints", "is not a list of text", "give at least one hint, gentle first"
+        )
+
+
+def _check_compare(checked: _Entry) -> None:
+    kind = checked.entry["answer"]
+    compare = checked.entry.get("compare")
+    takes_table = kind in ("sql", "dataframe")
+    if compare is None and not takes_table:
+        return
+    if not isinstance(compare, dict):
+        checked.fail(
+            "compare",
+            "is missing or not a mapping",
+            f"answer: {kind} needs `compare: {{keys: [COLUMN, ...]}}`",
+        )
+    for name in compare:
+        if name not in COMPARE_FIELDS[kind]:
+            allowed = ", ".join(COMPARE_FIELDS[kind]) or "nothing"
+            checked.fail(
+                f"compare.{name}",
+                f"does not apply to answer: {kind}",
+                f"remove it; answer: {kind} accepts {allowed}",
+            )
+    if takes_table:
+        _check_keys(checked, compare.get("keys"))
+        _check_sort(checked, compare.get("sort", []))
+    if "tolerance" in compare:
+        _check_tolerance(checked, compare["tolerance"], per_column=takes_table)
+    if not isinstance(compare.get("column_order", False), bool):
+        checked.fail("compare.column_order", "is not true or false", "write a boolean")
+
+
+def _check_keys(checked: _Entry, keys) -> None:
+    valid = isinstance(keys, list) and keys
+    if not valid or not all(isinstance(key, str) and key for key in keys):
+        checked.fail(
+            "compare.keys",
+            "is missing or empty",
+            "list the columns that identify a row, for example [merchant_id]",
+        )
+
+
+def _check_sort(checked: _Entry, sort) -> None:
+    if not isinstance(sort, list):
+        checked.fail(
+            "compare.sort", "is not a list", "write [{column: NAME, descending: true}]"
+        )
+    for key in sort:
+        if not isinstance(key, dict) or not isinstance(key.get("column"), str):
+            checked.fail(
+                "compare.sort",
+                f"item {key!r} has no column",
+                "write {column: NAME, descending: true, nulls: last}",
+            )
+        unknown = sorted(set(key) - set(SORT_FIELDS))
+        if unknown:
+            checked.fail(
+                "compare.sort",
+                f"item has unknown fields {unknown}",
+                f"use only {', '.join(SORT_FIELDS)}",
+            )
+        if not isinstance(key.get("descending", False), bool):
+            checked.fail("compare.sort", "descending is not a boolean", "write true")
+        if key.get("nulls", "last") not in ("first", "last"):
+            checked.fail("compare.sort", "nulls is invalid", "write first or last")
+
+
+def _check_tolerance(checked: _Entry, tolerance, *, per_column: bool) -> None:
+    if per_column:
+        if not isinstance(tolerance, dict):
+            checked.fail(
+                "compare.tolerance",
+                "is not a mapping",
+                "give an absolute tolerance per column, for example {arr: 0.01}",
+            )
+        values = tolerance.values()
+    else:
+        values = [tolerance]
+    for value in values:
+        number = isinstance(value, int | float) and not isinstance(value, bool)
+        if not number or value < 0:
+            checked.fail(
+                "compare.tolerance",
+                f"{value!r} is not a non-negative number",
+                "give an absolute tolerance such as 0.01",
+            )
+
+
+def _check_choices(checked: _Entry) -> None:
+    kind = checked.entry["answer"]
+    choices = checked.entry.get("choices")
+    if kind != "choice":
+        if choices is not None:
+            checked.fail("choices", f"does not apply to answer: {kind}", "remove it")
+        return
+    valid = isinstance(choices, list) and len(choices) >= 2
+    if not valid or not all(isinstance(c, str) and c.strip() for c in choices):
+        checked.fail(
+            "choices",
+            "is missing or has fewer than two options",
+            "list the options, for example [am, csm]",
+        )
+    lowered = [choice.strip().lower() for choice in choices]
+    if len(set(lowered)) != len(lowered):
+        checked.fail("choices", "repeats an option", "list each option once")
+
+
+def _check_mistakes(checked: _Entry) -> None:
+    """Check the known mistakes; an id may repeat to give alternative conditions."""
+    mistakes = checked.entry.get("mistakes", [])
+    if not isinstance(mistakes, list):
+        checked.fail("mistakes", "is not a list", "write a list of {id, when, message}")
+    for mistake in mistakes:
+        _check_mistake(checked, mistake)
+
+
+def _check_mistake(checked: _Entry, mistake) -> None:
+    if not isinstance(mistake, dict) or set(mistake) != {"id", "when", "message"}:
+        checked.fail(
+            "mistakes",
+            f"item {mistake!r} is invalid",
+            "give exactly id, when and message",
+        )
+    mistake_id = mistake["id"]
+    if not isinstance(mistake_id, str) or not MISTAKE_ID_PATTERN.match(mistake_id):
+        checked.fail(
+            "mistakes", f"id {mistake_id!r} is invalid", "use a snake_case name"
+        )
+    if not isinstance(mistake["message"], str) or not mistake["message"].strip():
+        checked.fail(f"mistakes.{mistake_id}.message", "is empty", "write the message")
+    when = mistake["when"]
+    if not isinstance(when, dict) or not when:
+        checked.fail(
+            f"mistakes.{mistake_id}.when",
+            "is empty or not a mapping",
+            "give at least one condition, for example {duplicate_keys: true}",
+        )
+    kind = checked.entry["answer"]
+    for name, argument in when.items():
+        field = f"mistakes.{mistake_id}.when.{name}"
+        condition = CONDITIONS.get(name)
+        if condition is None:
+            checked.fail(
+                field,
+                "is an unknown condition",
+                f"use one of {', '.join(CONDITIONS)}",
+            )
+        if kind not in condition.answer_kinds:
+            checked.fail(
+                field,
+                f"does not apply to answer: {kind}",
+                f"it applies to {', '.join(condition.answer_kinds)}",
+            )
+        problem = condition.validate(argument)
+        if problem:
+            checked.fail(field, problem, f"write {name}: {condition.argument}")

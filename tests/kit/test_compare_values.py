@@ -1,0 +1,146 @@
+"""Comparison of ids, mappings, numbers and choices."""
+
+import decimal
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from kit.compare_values import (
+    NotAChoice,
+    WrongType,
+    compare_choices,
+    compare_ids,
+    compare_mappings,
+    compare_numbers,
+    to_ids,
+    to_number,
+)
+
+
+def test_ids_compare_as_set():
+    assert compare_ids([1, 2, 3], {3, 1, 2}).matched
+    assert compare_ids([1, 2, 3], np.array([3, 2, 1])).matched
+    assert compare_ids([1, 2, 3], pd.Series([1.0, 2.0, 3.0])).matched
+    assert compare_ids([1, 2, 3], pd.DataFrame({"merchant_id": [1, 2, 3]})).matched
+
+
+def test_ids_name_misses_and_false_positives():
+    result = compare_ids([1, 2, 3, 4], [1, 2, 9])
+    assert not result.matched
+    assert result.details == [
+        "Expected 4 ids, got 3.",
+        "Missing ids (2): 3; 4.",
+        "Unexpected ids (1): 9.",
+    ]
+
+
+def test_ids_given_as_digit_strings_match_integers():
+    assert compare_ids([1, 2], ["1", "2"]).matched
+
+
+def test_repeated_ids_count_once():
+    result = compare_ids([1, 2], [1, 1, 2])
+    assert result.matched
+    assert result.notes == ["1 ids repeat; each counts once."]
+
+
+@pytest.mark.parametrize("answer", ["1,2,3", {1: "a"}, 5])
+def test_ids_reject_non_iterables_and_text(answer):
+    with pytest.raises(WrongType):
+        to_ids(answer)
+
+
+def test_ids_reject_wide_dataframe():
+    with pytest.raises(WrongType):
+        to_ids(pd.DataFrame({"a": [1], "b": [2]}))
+
+
+OWNERS = {"NPS": "csm", "ARR": "am", "Login frequency": "csm"}
+
+
+def test_mapping_ignores_case_and_blanks():
+    assert compare_mappings(
+        OWNERS, {"nps": " CSM", "arr": "AM", "login frequency": "csm"}
+    ).matched
+
+
+def test_mapping_names_wrong_and_missing_keys():
+    result = compare_mappings(OWNERS, {"NPS": "am", "ARR": "am", "churn": "am"})
+    assert not result.matched
+    assert result.details == [
+        "No answer for (1): 'Login frequency'.",
+        "Wrong values (1): 'NPS' (you gave 'am').",
+        "Unexpected keys (1): 'churn'; check their spelling.",
+    ]
+
+
+def test_mapping_blank_value_counts_as_unanswered():
+    result = compare_mappings(
+        OWNERS, {"NPS": "csm", "ARR": "", "Login frequency": "csm"}
+    )
+    assert result.details == ["No answer for (1): 'ARR'."]
+
+
+def test_mapping_numbers_within_tolerance():
+    assert compare_mappings({"a": 1.0}, {"a": 1.004}, tolerance=0.01).matched
+    assert not compare_mappings({"a": 1.0}, {"a": 1.1}, tolerance=0.01).matched
+
+
+def test_mapping_rejects_list():
+    with pytest.raises(WrongType):
+        compare_mappings(OWNERS, ["csm"])
+
+
+def test_number_types_equal():
+    for got in (
+        42,
+        42.0,
+        decimal.Decimal("42.00"),
+        np.int64(42),
+        pd.DataFrame({"n": [42]}),
+    ):
+        assert compare_numbers(42, got).matched, got
+
+
+def test_number_within_tolerance():
+    assert compare_numbers(10.0, 10.4, tolerance=0.5).matched
+    result = compare_numbers(10.0, 10.6, tolerance=0.5)
+    assert not result.matched
+    assert result.details == [
+        "10.6 is higher than the reference (beyond the tolerance of 0.5)."
+    ]
+
+
+def test_number_lower_without_revealing_reference():
+    result = compare_numbers(812, 700)
+    assert result.details == ["700 is lower than the reference."]
+    assert "812" not in result.details[0]
+
+
+def test_number_infinity_is_division_by_zero():
+    result = compare_numbers(1.0, float("inf"))
+    assert not result.matched
+    assert result.facts.division_by_zero
+
+
+@pytest.mark.parametrize("answer", ["42", True, None, pd.DataFrame({"a": [1, 2]})])
+def test_number_rejects_other_types(answer):
+    with pytest.raises(WrongType):
+        to_number(answer)
+
+
+def test_choice_case_insensitive():
+    assert compare_choices("csm", " CSM ", ("am", "csm")).matched
+
+
+def test_wrong_choice_incorrect():
+    result = compare_choices("csm", "am", ("am", "csm"))
+    assert not result.matched
+    assert result.details == ["'am' is not the best choice here."]
+
+
+def test_unknown_choice_rejected():
+    with pytest.raises(NotAChoice) as raised:
+        compare_choices("csm", "sales", ("am", "csm"))
+    assert str(raised.value) == "'sales' is not one of the choices am, csm"
