@@ -6,7 +6,6 @@ from pathlib import Path
 import pytest
 
 DEFAULT_SEED = 42
-SMALL = 300
 DEFAULT_SIZE = 1000
 AS_OF = dt.date(2026, 6, 30)
 
