@@ -32,9 +32,10 @@ READ_ONLY_CONFIG = {
 
 REGENERATE_HINT = "run `python -m datagen` (or `make data`) to generate it"
 
-# A DuckDB file is three 4 KiB headers followed by its blocks; measured with
-# duckdb 2.0.1 on files written by a single connection and closed cleanly.
-_FILE_HEADER_BYTES = 3 * 4096
+# DuckDB keeps one database instance per file and refuses a connection whose
+# configuration differs from the instance's, so opening with this config
+# succeeds only when no connection of this process holds the file open.
+_PROBE_CONFIG = {**READ_ONLY_CONFIG, "threads": 1}
 
 
 @dataclass(frozen=True)
@@ -135,14 +136,14 @@ def open_tracked(path: Path) -> duckdb.DuckDBPyConnection:
     """Open ``path`` read-only and record the identity of the file it reads."""
     identity = FileIdentity.of(path)
     rebuilt = _close_stale(path, identity)
-    connection = open_read_only(path)
-    _opened.setdefault(path, []).append(_Opened(weakref.ref(connection), identity))
-    if rebuilt and _serves_old_file(connection, identity):
+    if rebuilt and _held_open_elsewhere(path):
         print(
             f"DuckDB still returns the old data of {path.name}, because a "
             "connection the kit did not open still reads it: restart the kernel, "
             "then run `con = connect()`."
         )
+    connection = open_read_only(path)
+    _opened.setdefault(path, []).append(_Opened(weakref.ref(connection), identity))
     return connection
 
 
@@ -202,21 +203,18 @@ def _close_stale(path: Path, identity: FileIdentity) -> bool:
     return True
 
 
-def _serves_old_file(
-    connection: duckdb.DuckDBPyConnection, identity: FileIdentity
-) -> bool:
-    """Guess whether DuckDB reused an instance that still reads the old file.
+def _held_open_elsewhere(path: Path) -> bool:
+    """Return whether a connection the kit did not open still holds ``path``.
 
-    A fresh instance reports as many blocks as the file on disk holds. When
-    the old and new files happen to be the same size the guess says no.
+    Such a connection keeps DuckDB's instance of the old file alive, so a
+    new connection would read the old data too.
     """
     try:
-        block_size, total_blocks = connection.execute(
-            "SELECT block_size, total_blocks FROM pragma_database_size()"
-        ).fetchone()
-    except duckdb.Error:
-        return False
-    return _FILE_HEADER_BYTES + block_size * total_blocks != identity.size
+        probe = duckdb.connect(str(path), read_only=True, config=_PROBE_CONFIG)
+    except duckdb.Error as error:
+        return "different configuration" in str(error)
+    probe.close()
+    return False
 
 
 def _close_quietly(connection: duckdb.DuckDBPyConnection | None) -> None:

@@ -29,6 +29,10 @@ class ReferenceFailed(KitError):
     """A reference solution failed to run or returned something unusable."""
 
 
+class InputFileError(KitError):
+    """A file named on the command line is missing or unreadable."""
+
+
 class NotebookError(KitError):
     """A notebook is missing, is not a .ipynb file, or breaks the kit's conventions."""
 

@@ -1,0 +1,7 @@
+"""Entry point of `python -m kit`."""
+
+import sys
+
+from kit.cli import main
+
+sys.exit(main())

@@ -1,0 +1,117 @@
+"""`python -m kit build-solutions`: lay and execute the solved notebooks.
+
+Each template in notebooks/ gets its exercise cells' answer parts replaced by
+the solutions, is executed in a fresh kernel with KIT_STRICT=1 (so a
+solution that fails its own check fails the build), and is written with its
+outputs to solutions/notebooks/. The kernel runs in notebooks/, so it finds
+the project's dataset as a candidate's kernel would, and records progress in
+a temporary file, so the candidate's progress is untouched.
+"""
+
+import contextlib
+import logging
+import os
+import tempfile
+from pathlib import Path
+
+import nbformat
+from nbclient import NotebookClient
+from nbclient.exceptions import CellExecutionError
+
+from kit import paths
+from kit.errors import NotebookError
+from kit.notebooks import read_notebook, solve_notebook
+from kit.registry import load_registry
+
+log = logging.getLogger(__name__)
+
+CELL_TIMEOUT_SECONDS = 600
+
+
+def build_solutions(*, check_only: bool = False) -> int:
+    """Build every solved notebook, or with ``check_only`` report stale ones.
+
+    Returns the exit status: 0 when all were built or are current, 1 when
+    ``check_only`` found a stale or missing solved notebook.
+    """
+    templates = sorted(paths.templates_dir().glob("*.ipynb"))
+    if not templates:
+        raise NotebookError(f"no notebook templates in {paths.templates_dir()}")
+    registry = load_registry()
+    target_dir = paths.solved_notebooks_dir()
+    stale = []
+    for template in templates:
+        solved = solve_notebook(read_notebook(template), template, registry)
+        target = target_dir / template.name
+        if check_only:
+            problem = _staleness(solved, target)
+            if problem:
+                stale.append(f"{target.name}: {problem}")
+            continue
+        print(f"Executing {template.name} ...", flush=True)
+        _execute(solved, template)
+        target_dir.mkdir(parents=True, exist_ok=True)
+        nbformat.write(solved, target)
+        print(f"Wrote {target.relative_to(paths.project_root())}")
+    for line in stale:
+        print(f"stale: {line}")
+    if stale:
+        print("Run `python -m kit build-solutions` and commit the result.")
+        return 1
+    return 0
+
+
+def _staleness(solved, target: Path) -> str | None:
+    """Return why the committed solved notebook differs from ``solved``, if it does."""
+    if not target.is_file():
+        return "missing"
+    committed = read_notebook(target)
+    expected = [(cell.cell_type, cell.source) for cell in solved.cells]
+    found = [(cell.cell_type, cell.source) for cell in committed.cells]
+    if len(expected) != len(found):
+        return f"{len(found)} cells, expected {len(expected)}"
+    for number, (want, have) in enumerate(zip(expected, found, strict=True), 1):
+        if want != have:
+            return f"cell {number} differs"
+    return None
+
+
+def _execute(notebook, template: Path) -> None:
+    with tempfile.TemporaryDirectory(prefix="kit-build-") as scratch:
+        progress = str(Path(scratch) / "progress.json")
+        with _environment(KIT_PROGRESS=progress, KIT_STRICT="1"):
+            client = NotebookClient(
+                notebook,
+                timeout=CELL_TIMEOUT_SECONDS,
+                resources={"metadata": {"path": str(template.parent)}},
+            )
+            try:
+                client.execute()
+            except CellExecutionError as error:
+                raise NotebookError(
+                    f"{template.name} failed while executing its solutions: "
+                    f"{_first_line(error)}. Fix the solution or the notebook"
+                ) from error
+
+
+def _first_line(error: CellExecutionError) -> str:
+    lines = [line for line in str(error).splitlines() if line.strip()]
+    for line in reversed(lines):
+        if "Error" in line or "CheckFailed" in line:
+            return line.strip()
+    return lines[-1].strip() if lines else type(error).__name__
+
+
+@contextlib.contextmanager
+def _environment(**values: str):
+    """Set environment variables for the kernel subprocess, then restore them."""
+    saved = {name: os.environ.get(name) for name in values}
+    os.environ.update(values)
+    try:
+        yield
+    finally:
+        for name, value in saved.items():
+            if value is None:
+                os.environ.pop(name, None)
+            else:
+                os.environ[name] = value

@@ -1,0 +1,110 @@
+"""The `python -m kit` command line. Each verb calls one library function."""
+
+import argparse
+import logging
+import sys
+from pathlib import Path
+
+from kit.errors import KitError
+
+log = logging.getLogger(__name__)
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="python -m kit",
+        description="Practise B2B analytics interviews: check answers, run notebooks.",
+    )
+    parser.add_argument(
+        "-v", "--verbose", action="count", default=0, help="log more (-vv: debug)"
+    )
+    verbs = parser.add_subparsers(dest="verb", required=True, metavar="VERB")
+
+    verbs.add_parser("list", help="list the exercises and your status")
+
+    check_answer = verbs.add_parser(
+        "check-answer", help="check one SQL file against an exercise"
+    )
+    check_answer.add_argument("exercise_id", metavar="EXERCISE_ID")
+    check_answer.add_argument(
+        "--sql", required=True, type=Path, metavar="FILE", help="the SQL file to check"
+    )
+    check_answer.add_argument(
+        "--db", type=Path, metavar="PATH", help="dataset file (default: $KIT_DB)"
+    )
+
+    check = verbs.add_parser(
+        "check", help="re-run notebooks and check every exercise in them"
+    )
+    check.add_argument(
+        "notebooks", nargs="*", metavar="NOTEBOOK", help="default: the workspace's"
+    )
+
+    reset = verbs.add_parser(
+        "reset", help="lay a fresh copy of a notebook, keeping yours as a backup"
+    )
+    reset.add_argument("notebook", metavar="NOTEBOOK", help="stem, file name or path")
+
+    verbs.add_parser(
+        "lab",
+        help="prepare data and workspace, start JupyterLab",
+        description="Any further arguments are passed to JupyterLab.",
+    )
+
+    build = verbs.add_parser(
+        "build-solutions", help="build solutions/notebooks from the templates"
+    )
+    build.add_argument(
+        "--check",
+        action="store_true",
+        help="only report solved notebooks whose sources are stale (exit 1)",
+    )
+    return parser
+
+
+def run(args: argparse.Namespace) -> int:
+    if args.verb == "list":
+        from kit.listing import exercise_table
+
+        print(exercise_table())
+        return 0
+    if args.verb == "check-answer":
+        from kit.check_answer import check_sql_file
+
+        return check_sql_file(args.exercise_id, args.sql, args.db)
+    if args.verb == "check":
+        from kit.selfcheck import run_self_check
+
+        return run_self_check(args.notebooks)
+    if args.verb == "reset":
+        from kit.workspace import reset_notebook
+
+        target, backup = reset_notebook(args.notebook)
+        if backup is not None:
+            print(f"Saved your copy as {backup.name}.")
+        print(f"Laid a fresh {target.name} in {target.parent}.")
+        return 0
+    if args.verb == "lab":
+        from kit.lab import start_lab
+
+        start_lab(args.jupyter_args)
+        return 0
+    from kit.build import build_solutions
+
+    return build_solutions(check_only=args.check)
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = build_parser()
+    args, extra = parser.parse_known_args(argv)
+    if args.verb == "lab":
+        args.jupyter_args = extra
+    elif extra:
+        parser.error(f"unrecognized arguments: {' '.join(extra)}")
+    level = {0: logging.WARNING, 1: logging.INFO}.get(args.verbose, logging.DEBUG)
+    logging.basicConfig(level=level, format="%(levelname)s %(name)s: %(message)s")
+    try:
+        return run(args)
+    except KitError as error:
+        print(f"error: {error}", file=sys.stderr)
+        return 2
