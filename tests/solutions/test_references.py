@@ -1,0 +1,61 @@
+"""Every reference solution runs on several seeds and passes its own check."""
+
+import runpy
+from pathlib import Path
+
+import pytest
+
+from kit import paths
+from kit.checking import judge
+from kit.reference import reference_answer
+from kit.registry import load_registry
+from kit.verdict import Outcome
+
+DATASETS = [(1, 300), (2, 300), (3, 300), (42, 1000)]
+EXERCISES = [exercise.id for exercise in load_registry()]
+
+
+def solution_answer(exercise):
+    """Return the solution as a candidate would submit it."""
+    source = Path(paths.solutions_dir(), exercise.solution)
+    if source.suffix == ".sql":
+        return source.read_text()
+    return runpy.run_path(str(source))["answer"]
+
+
+@pytest.mark.parametrize("seed,merchants", DATASETS, ids=lambda v: str(v))
+@pytest.mark.parametrize("exercise_id", EXERCISES)
+def test_reference_passes(exercise_id, seed, merchants, make_dataset):
+    dataset = make_dataset(seed=seed, merchants=merchants)
+    exercise = load_registry().get(exercise_id)
+
+    expected = reference_answer(exercise, dataset)
+    found, result = judge(exercise_id, solution_answer(exercise), db_path=dataset)
+
+    assert found
+    assert result.outcome is Outcome.CORRECT, result.text()
+    assert len(expected) > 0, f"{exercise_id} has an empty reference"
+
+
+@pytest.mark.parametrize("seed,merchants", DATASETS, ids=lambda v: str(v))
+def test_at_risk_list_holds_every_case(seed, merchants, make_dataset):
+    dataset = make_dataset(seed=seed, merchants=merchants)
+    exercise = load_registry().get("q2.at_risk_top100")
+
+    frame = reference_answer(exercise, dataset)
+
+    assert len(frame) > 100, "the ARR tie at place 100 should keep extra rows"
+    assert frame["merchant_id"].is_unique
+    flags = set(frame["health_flag"])
+    assert flags == {"High Risk", "Medium Risk", "Healthy", "No Baseline"}
+    assert (frame["sessions_last_30d"] == 0).any(), "no gone-dark merchant"
+    changes = set(frame["session_change_pct"].dropna())
+    assert -40.0 in changes, "no merchant on the High/Medium Risk bound"
+    assert -15.0 in changes, "no merchant on the Medium Risk/Healthy bound"
+
+
+def test_blank_answers_are_not_attempted(default_dataset):
+    for exercise in load_registry():
+        placeholder = {"sql": "\n-- Write your query here.\n"}.get(exercise.answer)
+        found, result = judge(exercise.id, placeholder, db_path=default_dataset)
+        assert result.outcome is Outcome.NOT_ATTEMPTED, result.text()
