@@ -1,0 +1,3 @@
+from datagen.cli import main
+
+raise SystemExit(main())

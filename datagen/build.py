@@ -1,0 +1,391 @@
+"""Generate a dataset and its answer key: the ``generate`` entry point.
+
+Phase one builds the plan in memory (merchants, contacts, contracts) and
+runs the scenarios and SQL traps on it. Phase two writes the dimension
+tables, then generates activity merchant by merchant and writes it in
+batches, so memory stays bounded by one batch.
+"""
+
+import logging
+import sys
+import time
+from collections import Counter
+from dataclasses import dataclass
+from datetime import date
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+from tqdm import tqdm
+
+from datagen import __version__, catalog, dates
+from datagen.activity import build_context, merchant_activity
+from datagen.answer_key import write_answer_key
+from datagen.billing import build_invoices
+from datagen.config import (
+    DEFAULT_AS_OF,
+    DEFAULT_BATCH_SIZE,
+    DEFAULT_HISTORY_DAYS,
+    DEFAULT_MERCHANTS,
+    DEFAULT_SEED,
+    Config,
+)
+from datagen.contracts import build_contracts, contracts_frame, finalize_contracts
+from datagen.errors import InvalidOption
+from datagen.merchants import build_contacts, build_merchants
+from datagen.plan import NO_END, Plan
+from datagen.pools import build_pools
+from datagen.releases import build_releases
+from datagen.rng import stream
+from datagen.scenarios import SCENARIOS
+from datagen.support import build_nps, build_tickets
+from datagen.traps import TRAPS
+from datagen.writer import TemporaryDatabase, prepare_folder, remove_folders
+
+log = logging.getLogger("datagen")
+
+TABLES = (
+    "merchants",
+    "contacts",
+    "merchant_contracts",
+    "plan_changes",
+    "invoices",
+    "support_tickets",
+    "nps_responses",
+    "merchant_sessions",
+    "merchant_features",
+    "daily_transaction_volume",
+    "dataset_info",
+)
+AS_OF_COMMENT = (
+    "The as-of date of this dataset; activity runs up to the day before. "
+    "Use it where a live query would use CURRENT_DATE."
+)
+
+
+@dataclass(frozen=True)
+class Summary:
+    """Result of one ``generate`` call: paths, row counts and planted merchants."""
+
+    out: Path
+    answers: Path
+    seed: int
+    merchants: int
+    as_of: date
+    history_days: int
+    # Rows per table of the dataset.
+    rows: dict[str, int]
+    # Merchants per planted scenario or SQL trap.
+    planted: dict[str, int]
+    seconds: float
+
+    def lines(self) -> list[str]:
+        """Return a short human-readable report."""
+        width = max(len(table) for table in self.rows)
+        report = [
+            f"Wrote {self.out}: seed {self.seed}, {self.merchants:,} merchants, "
+            f"as of {self.as_of.isoformat()}, {self.history_days} days of history, "
+            f"in {self.seconds:.1f} s."
+        ]
+        report += [
+            f"  {table:<{width}}  {count:>12,}" for table, count in self.rows.items()
+        ]
+        planted = ", ".join(f"{name} {count}" for name, count in self.planted.items())
+        report.append(f"Planted (merchants): {planted}.")
+        report.append(f"Answer key: {self.answers}")
+        return report
+
+
+def build_plan(config: Config) -> Plan:
+    """Build the dimension tables and plant every scenario and SQL trap."""
+    pools = build_pools(config.seed, config.merchants)
+    merchants = build_merchants(config, pools)
+    contacts = build_contacts(config, merchants, pools)
+    contracts, plan_changes = build_contracts(config, merchants)
+    releases = build_releases(config.seed, config.start_day, config.last_day)
+    plan = Plan(config, merchants, contacts, contracts, plan_changes, releases)
+    for plant in [*SCENARIOS, *TRAPS]:
+        rng = stream(config.seed, f"planted.{plant.__name__}")
+        plan.planted.extend(plant(plan, rng))
+    plan.contacts["activity_end_day"] = np.minimum(
+        plan.contacts["activity_end_day"],
+        plan.merchants.loc[plan.contacts["merchant_id"], "end_day"].to_numpy(),
+    )
+    plan.plan_changes.sort(key=lambda c: (c.change_day, c.merchant_id))
+    finalize_contracts(plan.contracts)
+    return plan
+
+
+def _nullable(values: np.ndarray, missing: np.ndarray) -> pd.array:
+    data = np.where(missing, 0, values).astype(np.int64)
+    return pd.arrays.IntegerArray(data, mask=np.asarray(missing, dtype=bool))
+
+
+def _dimension_frames(plan: Plan) -> dict[str, pd.DataFrame]:
+    merchants = plan.merchants
+    contacts = plan.contacts
+    contracts = contracts_frame(plan.contracts)
+    end_day = contacts["end_day"].to_numpy()
+    return {
+        "merchants": pd.DataFrame(
+            {
+                "merchant_id": merchants["merchant_id"],
+                "merchant_name": merchants["merchant_name"],
+                "segment": merchants["segment"],
+                "industry": merchants["industry"],
+                "region": merchants["region"],
+                "plan_tier": merchants["plan_tier"],
+                "seats": merchants["seats"],
+                "signup_date": merchants["signup_day"],
+                "account_manager": merchants["account_manager"],
+                "csm_owner": merchants["csm_owner"],
+            }
+        ),
+        "contacts": pd.DataFrame(
+            {
+                "contact_id": contacts["contact_id"].to_numpy(),
+                "merchant_id": contacts["merchant_id"].to_numpy(),
+                "full_name": contacts["full_name"].to_numpy(),
+                "email": contacts["email"].to_numpy(),
+                "job_role": contacts["job_role"].to_numpy(),
+                "is_key_contact": contacts["is_key_contact"].to_numpy(),
+                "start_date": contacts["start_day"].to_numpy(),
+                "end_date": _nullable(end_day, end_day == NO_END),
+            }
+        ),
+        "merchant_contracts": contracts.rename(
+            columns={
+                "arr_cents": "arr_value",
+                "signed_day": "signed_date",
+                "start_day": "start_date",
+                "renewal_day": "renewal_date",
+            }
+        ),
+        "plan_changes": pd.DataFrame(
+            {
+                "change_id": np.arange(1, len(plan.plan_changes) + 1),
+                "merchant_id": [c.merchant_id for c in plan.plan_changes],
+                "change_date": [c.change_day for c in plan.plan_changes],
+                "from_tier": [c.from_tier for c in plan.plan_changes],
+                "to_tier": [c.to_tier for c in plan.plan_changes],
+            }
+        ),
+    }
+
+
+def _support_frames(plan: Plan) -> dict[str, pd.DataFrame]:
+    config = plan.config
+    invoices = build_invoices(config, plan.merchants, plan.contracts)
+    paid = invoices["paid_day"].to_numpy()
+    tickets = build_tickets(config, plan.merchants, plan.contacts)
+    closed = tickets["closed_seconds"].to_numpy()
+    nps = build_nps(config, plan.merchants, plan.contacts)
+    return {
+        "invoices": pd.DataFrame(
+            {
+                "invoice_id": invoices["invoice_id"],
+                "merchant_id": invoices["merchant_id"],
+                "contract_id": invoices["contract_id"],
+                "issue_date": invoices["issue_day"],
+                "due_date": invoices["due_day"],
+                "amount": invoices["amount_cents"],
+                "paid_date": _nullable(paid, paid < 0),
+                "status": invoices["status"],
+            }
+        ),
+        "support_tickets": pd.DataFrame(
+            {
+                "ticket_id": tickets["ticket_id"],
+                "merchant_id": tickets["merchant_id"],
+                "contact_id": tickets["contact_id"],
+                "opened_at": tickets["opened_seconds"],
+                "closed_at": _nullable(closed, closed < 0),
+                "priority": tickets["priority"],
+                "category": tickets["category"],
+                "status": tickets["status"],
+            }
+        ),
+        "nps_responses": nps.rename(columns={"response_day": "response_date"}),
+    }
+
+
+CATEGORIES = {
+    "platform": catalog.PLATFORMS,
+    "feature_name": catalog.EVENT_NAMES,
+}
+
+
+def _activity_frame(parts: list[dict[str, np.ndarray]], versions: tuple[str, ...]):
+    columns = {}
+    for name in parts[0]:
+        values = np.concatenate([part[name] for part in parts])
+        categories = versions if name == "app_version" else CATEGORIES.get(name)
+        if categories is not None:
+            values = pd.Categorical.from_codes(values, categories=list(categories))
+        columns[name] = values
+    return pd.DataFrame(columns)
+
+
+def _write_activity(
+    plan: Plan, database: TemporaryDatabase, batch_size: int, progress: bool
+) -> Counter:
+    """Write activity in merchant batches; return events lost per merchant."""
+    ctx = build_context(plan)
+    contacts = dict(tuple(plan.contacts.groupby("merchant_id", sort=False)))
+    no_contacts = plan.contacts.iloc[0:0]
+    merchants = list(plan.merchants.itertuples(index=False))
+    lost: Counter = Counter()
+    with tqdm(
+        total=len(merchants),
+        unit="merchant",
+        disable=not progress,
+        delay=2.0,
+        file=sys.stderr,
+        desc="activity",
+    ) as bar:
+        for first in range(0, len(merchants), batch_size):
+            batch = merchants[first : first + batch_size]
+            sessions, features, volume = [], [], []
+            for merchant in batch:
+                activity = merchant_activity(
+                    ctx,
+                    merchant,
+                    contacts.get(merchant.merchant_id, no_contacts),
+                    plan.edits.get(merchant.merchant_id),
+                )
+                if activity is None:
+                    continue
+                sessions.append(activity.sessions)
+                features.append(activity.features)
+                volume.append(activity.volume)
+                if activity.lost_events:
+                    lost[merchant.merchant_id] += activity.lost_events
+            if sessions:
+                versions = plan.releases.versions
+                database.append(
+                    "merchant_sessions", _activity_frame(sessions, versions)
+                )
+                database.append(
+                    "merchant_features", _activity_frame(features, versions)
+                )
+                database.append(
+                    "daily_transaction_volume", _activity_frame(volume, versions)
+                )
+            bar.update(len(batch))
+    return lost
+
+
+def generate(
+    out: Path,
+    *,
+    seed: int = DEFAULT_SEED,
+    merchants: int = DEFAULT_MERCHANTS,
+    as_of: date = DEFAULT_AS_OF,
+    history_days: int = DEFAULT_HISTORY_DAYS,
+    batch_size: int = DEFAULT_BATCH_SIZE,
+    progress: bool = False,
+) -> Summary:
+    """Write the merchant dataset to ``out`` and its answer key beside it.
+
+    Both files are replaced atomically; on any error neither changes.
+    ``batch_size`` sets how many merchants are generated and written at a
+    time, which bounds memory and never changes the data. ``progress``
+    shows a progress bar on stderr for runs longer than two seconds.
+    Raises InvalidOption or OutputNotWritable (both DatagenError) for
+    values the caller can fix.
+    """
+    from kit.paths import answers_path
+
+    started = time.perf_counter()
+    config = Config(
+        seed=seed, merchants=merchants, as_of=as_of, history_days=history_days
+    )
+    if (
+        isinstance(batch_size, bool)
+        or not isinstance(batch_size, int)
+        or batch_size < 1
+    ):
+        raise InvalidOption(
+            "batch_size", batch_size, "expected a whole number from 1 up"
+        )
+    out = Path(out)
+    answers = answers_path(out)
+    created = prepare_folder(out, (answers,))
+    try:
+        with TemporaryDatabase(out) as dataset, TemporaryDatabase(answers) as key:
+            plan = build_plan(config)
+            log.info(
+                "planned %d merchants in %.1f s",
+                merchants,
+                time.perf_counter() - started,
+            )
+            dataset.execute(dates_macro(config))
+            dataset.execute(_schema())
+            for table, frame in _dimension_frames(plan).items():
+                dataset.append(table, frame)
+            for table, frame in _support_frames(plan).items():
+                dataset.append(table, frame)
+            lost = _write_activity(plan, dataset, batch_size, progress)
+            info = pd.DataFrame(
+                {
+                    "seed": [config.seed],
+                    "merchants": [config.merchants],
+                    "as_of": [config.as_of_day],
+                    "history_days": [config.history_days],
+                    "generator_version": [__version__],
+                }
+            )
+            dataset.append("dataset_info", info)
+            rows = {
+                table: dataset.connection.execute(
+                    f"SELECT count(*) FROM {table}"
+                ).fetchone()[0]
+                for table in TABLES
+            }
+            write_answer_key(
+                key,
+                plan.planted,
+                plan.tracking_break,
+                sum(lost.values()),
+                len(lost),
+                info,
+                dataset.table_ddl("dataset_info"),
+            )
+            dataset.publish()
+            key.publish()
+    except BaseException:
+        remove_folders(created)
+        raise
+    counts = Counter(p.scenario for p in plan.planted if p.merchant_id is not None)
+    planted = {}
+    for item in plan.planted:
+        if item.scenario not in planted:
+            planted[item.scenario] = counts.get(item.scenario, len(lost))
+    seconds = time.perf_counter() - started
+    log.info("wrote %s in %.1f s", out, seconds)
+    return Summary(
+        out=out,
+        answers=answers,
+        seed=config.seed,
+        merchants=config.merchants,
+        as_of=config.as_of,
+        history_days=config.history_days,
+        rows=rows,
+        planted=planted,
+        seconds=seconds,
+    )
+
+
+def dates_macro(config: Config) -> str:
+    iso = dates.to_date(config.as_of_day).isoformat()
+    comment = AS_OF_COMMENT.replace("'", "''")
+    return (
+        f"CREATE MACRO as_of_date() AS DATE '{iso}';\n"
+        f"COMMENT ON MACRO as_of_date IS '{comment}';"
+    )
+
+
+def _schema() -> str:
+    from datagen.writer import schema_sql
+
+    return schema_sql()

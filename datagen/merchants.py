@@ -1,0 +1,266 @@
+"""The merchants table and its contacts, with the activity traits behind them.
+
+Besides the table columns, the frames carry traits that only the generator
+reads: each merchant's go-live day, target ARR and usage trend, each
+contact's session rate, mobile share and update lag.
+"""
+
+import math
+
+import numpy as np
+import pandas as pd
+
+from datagen import catalog
+from datagen.config import Config
+from datagen.plan import NO_END
+from datagen.pools import NamePools, email_domain, email_local_part
+from datagen.rng import stream
+
+MERCHANT_ID_OFFSET = 1000
+# Tenure in days: gamma-distributed (few brand-new customers, a long tail
+# of old ones) with mean shape * scale, capped at six years.
+TENURE_SHAPE = 1.6
+TENURE_SCALE_DAYS = 500
+TENURE_MAX_DAYS = 6 * 365
+ONBOARDING_DAYS = (5, 25)
+# Sessions per working day of a typical user; users vary log-normally.
+SESSION_RATE_MEDIAN = 0.4
+SESSION_RATE_SIGMA = 0.9
+POWER_USER_BOOST = 2.5
+SECOND_POWER_USER = (0.4, 1.6)
+KEY_CONTACT_IS_TOP_USER = 0.85
+SEAT_UTILISATION = (0.55, 0.95)
+LATE_HIRE_PROBABILITY = 0.25
+# Yearly chance that a contact other than the champion leaves.
+YEARLY_DEPARTURE_PROBABILITY = 0.15
+MOBILE_SHARE_BETA = (0.8, 2.5)
+IOS_SHARE = 0.55
+UPDATE_LAG_MEAN_DAYS = 5.0
+
+
+def _choice(rng: np.random.Generator, weights: dict[str, float], size: int):
+    names = list(weights)
+    p = np.array([weights[name] for name in names])
+    return np.array(names, dtype=object)[
+        rng.choice(len(names), size=size, p=p / p.sum())
+    ]
+
+
+def _segment_counts(total: int) -> list[int]:
+    counts = [math.floor(total * segment.share) for segment in catalog.SEGMENTS]
+    counts[0] += total - sum(counts)
+    return counts
+
+
+def _truncated_lognormal(
+    rng: np.random.Generator,
+    median: float,
+    sigma: float,
+    low: float,
+    high: float,
+    n: int,
+) -> np.ndarray:
+    values = np.exp(rng.normal(np.log(median), sigma, n))
+    outside = (values < low) | (values > high)
+    while outside.any():
+        values[outside] = np.exp(rng.normal(np.log(median), sigma, outside.sum()))
+        outside = (values < low) | (values > high)
+    return values
+
+
+def _staff(rng: np.random.Generator, pools: NamePools, count: int) -> np.ndarray:
+    """Draw ``count`` distinct employee names of the payments company."""
+    names: dict[str, None] = {}
+    while len(names) < count:
+        first = rng.choice(pools.first_names, count)
+        last = rng.choice(pools.last_names, count)
+        names.update(
+            dict.fromkeys(f"{a} {b}" for a, b in zip(first, last, strict=True))
+        )
+    return np.array(list(names)[:count], dtype=object)
+
+
+def build_merchants(config: Config, pools: NamePools) -> pd.DataFrame:
+    """Draw every merchant's firmographics, plan, size and tenure."""
+    rng = stream(config.seed, "merchants")
+    n = config.merchants
+    segment_index = np.repeat(np.arange(len(catalog.SEGMENTS)), _segment_counts(n))
+    rng.shuffle(segment_index)
+
+    tier = np.empty(n, dtype=object)
+    seats = np.empty(n, dtype=np.int64)
+    target_arr = np.empty(n)
+    term = np.empty(n, dtype=np.int64)
+    billing = np.empty(n, dtype=np.int64)
+    for index, segment in enumerate(catalog.SEGMENTS):
+        rows = np.flatnonzero(segment_index == index)
+        k = len(rows)
+        tier[rows] = _choice(rng, segment.tiers, k)
+        raw_seats = np.exp(
+            rng.normal(np.log(segment.seats_median), segment.seats_sigma, k)
+        )
+        seats[rows] = np.clip(np.round(raw_seats), segment.seats_min, segment.seats_max)
+        arr = _truncated_lognormal(
+            rng,
+            segment.arr_median,
+            segment.arr_sigma,
+            segment.arr_min,
+            segment.arr_max,
+            k,
+        )
+        if segment.name == "enterprise":
+            whales = rng.random(k) < catalog.WHALE_SHARE
+            arr[whales] *= 1 + rng.pareto(catalog.WHALE_PARETO_SHAPE, whales.sum())
+            arr = np.minimum(arr, segment.arr_max)
+        target_arr[rows] = arr
+        terms = list(segment.term_months)
+        term[rows] = rng.choice(terms, k, p=list(segment.term_months.values()))
+        periods = list(segment.billing_months)
+        billing[rows] = rng.choice(periods, k, p=list(segment.billing_months.values()))
+
+    tenure = np.minimum(
+        10 + rng.gamma(TENURE_SHAPE, TENURE_SCALE_DAYS, n), TENURE_MAX_DAYS
+    )
+    signup_day = config.as_of_day - tenure.astype(np.int64)
+    go_live_day = signup_day + rng.integers(*ONBOARDING_DAYS, n, endpoint=True)
+    region = _choice(rng, catalog.REGIONS, n)
+    account_managers = _staff(rng, pools, max(4, math.ceil(n / 60)))
+    csms = _staff(rng, pools, max(6, math.ceil(n / 35)))
+
+    frame = pd.DataFrame(
+        {
+            "merchant_id": np.arange(1, n + 1) + MERCHANT_ID_OFFSET,
+            "merchant_name": np.array(pools.companies[:n], dtype=object),
+            "segment": np.array(catalog.SEGMENT_NAMES, dtype=object)[segment_index],
+            "industry": _choice(rng, catalog.INDUSTRIES, n),
+            "region": region,
+            "plan_tier": tier,
+            "seats": seats,
+            "signup_day": signup_day,
+            "account_manager": rng.choice(account_managers, n),
+            "csm_owner": rng.choice(csms, n),
+            # Traits the generator reads; not written to the table.
+            "go_live_day": go_live_day,
+            "end_day": np.full(n, config.last_day, dtype=np.int64),
+            "target_arr": target_arr,
+            "term_months": term,
+            "billing_months": billing,
+            "usage_trend": np.clip(rng.normal(0.05, 0.2, n), -0.5, 0.6),
+            "feature_depth": np.exp(rng.normal(np.log(1.1), 0.3, n)),
+            "sentiment": np.clip(rng.normal(7.6, 1.1, n), 3.0, 9.6),
+            "late_payer_share": rng.beta(1.2, 6.0, n),
+            "centre_hour": np.array([catalog.REGION_CENTRE_HOUR[r] for r in region]),
+        }
+    )
+    return frame.set_index("merchant_id", drop=False)
+
+
+def _session_rates(rng: np.random.Generator, count: int) -> np.ndarray:
+    """Draw heavy-tailed session rates, largest first, with one or two power users."""
+    rates = np.sort(
+        np.exp(rng.normal(np.log(SESSION_RATE_MEDIAN), SESSION_RATE_SIGMA, count))
+    )
+    rates = rates[::-1].copy()
+    rates[0] *= POWER_USER_BOOST
+    if count > 1 and rng.random() < SECOND_POWER_USER[0]:
+        rates[1] *= SECOND_POWER_USER[1]
+    return rates
+
+
+def build_contacts(
+    config: Config, merchants: pd.DataFrame, pools: NamePools
+) -> pd.DataFrame:
+    """Draw the people at each merchant: seat holders, the champion and leavers.
+
+    Each seat holder starts at go-live or is hired later. The champion (key
+    contact) is usually the heaviest user and never leaves in the baseline.
+    Other seats may change hands once, which leaves a contact with an end
+    date.
+    """
+    history_years = config.history_days / 365
+    departure_probability = min(0.5, YEARLY_DEPARTURE_PROBABILITY * history_years)
+    columns: dict[str, list] = {
+        name: []
+        for name in (
+            "merchant_id",
+            "full_name",
+            "job_role",
+            "is_key_contact",
+            "start_day",
+            "end_day",
+            "rate",
+            "mobile_share",
+            "mobile_platform",
+            "update_lag",
+        )
+    }
+    emails: list[str] = []
+    for index, merchant in enumerate(merchants.itertuples(index=False)):
+        rng = stream(config.seed, "contacts", merchant.merchant_id)
+        low, high = SEAT_UTILISATION
+        holders = int(
+            np.clip(round(merchant.seats * rng.uniform(low, high)), 1, merchant.seats)
+        )
+        rates = _session_rates(rng, holders)
+        key = 0 if holders == 1 or rng.random() < KEY_CONTACT_IS_TOP_USER else 1
+        go_live = int(merchant.go_live_day)
+        latest_start = max(go_live, config.as_of_day - 14)
+
+        people = []  # (rate, is_key, start_day, end_day)
+        for slot in range(holders):
+            is_key = slot == key
+            start = go_live
+            if not is_key and rng.random() < LATE_HIRE_PROBABILITY:
+                start = int(rng.integers(go_live, latest_start, endpoint=True))
+            leave_low, leave_high = start + 60, config.as_of_day - 30
+            leaves = (
+                not is_key
+                and leave_low < leave_high
+                and max(leave_low, config.start_day) < leave_high
+                and rng.random() < departure_probability
+            )
+            if leaves:
+                leave = int(rng.integers(max(leave_low, config.start_day), leave_high))
+                leaver_rate = float(
+                    np.exp(rng.normal(np.log(SESSION_RATE_MEDIAN), SESSION_RATE_SIGMA))
+                )
+                people.append((leaver_rate, False, start, leave))
+                start = leave + int(rng.integers(7, 46))
+                if start >= config.as_of_day:
+                    continue
+            people.append((float(rates[slot]), is_key, start, NO_END))
+
+        count = len(people)
+        first = rng.choice(pools.first_names, count)
+        last = rng.choice(pools.last_names, count)
+        key_roles = _choice(rng, catalog.KEY_CONTACT_ROLES, count)
+        roles = _choice(rng, catalog.CONTACT_ROLES, count)
+        mobile_share = rng.beta(*MOBILE_SHARE_BETA, count)
+        mobile_platform = np.where(rng.random(count) < IOS_SHARE, "ios", "android")
+        lag = np.floor(rng.exponential(UPDATE_LAG_MEAN_DAYS, count)).astype(np.int64)
+        domain = email_domain(merchant.merchant_name, index)
+        seen: dict[str, int] = {}
+        for i, (rate, is_key, start, end) in enumerate(people):
+            name = f"{first[i]} {last[i]}"
+            local = email_local_part(name)
+            seen[local] = seen.get(local, 0) + 1
+            if seen[local] > 1:
+                local += str(seen[local])
+            emails.append(f"{local}@{domain}")
+            columns["merchant_id"].append(merchant.merchant_id)
+            columns["full_name"].append(name)
+            columns["job_role"].append(key_roles[i] if is_key else roles[i])
+            columns["is_key_contact"].append(is_key)
+            columns["start_day"].append(start)
+            columns["end_day"].append(end)
+            columns["rate"].append(rate)
+            columns["mobile_share"].append(mobile_share[i])
+            columns["mobile_platform"].append(mobile_platform[i])
+            columns["update_lag"].append(lag[i])
+
+    frame = pd.DataFrame(columns)
+    frame.insert(0, "contact_id", np.arange(1, len(frame) + 1))
+    frame.insert(3, "email", emails)
+    # Last day of activity; differs from end_day when the CRM was not updated.
+    frame["activity_end_day"] = np.minimum(frame["end_day"], config.last_day)
+    return frame.set_index("contact_id", drop=False)

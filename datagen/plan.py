@@ -1,0 +1,164 @@
+"""The in-memory plan of a dataset: dimension tables and activity edits.
+
+Generation runs in two phases. First the small tables (merchants, contacts,
+contracts, plan changes) are built in memory, and the scenarios and SQL traps
+edit them and register ``ActivityEdits`` for the merchants they touch. Then
+the activity tables are generated merchant by merchant from the plan, so a
+scenario's effect is part of the data rather than patched in afterwards.
+"""
+
+from collections import defaultdict
+from dataclasses import dataclass, field
+
+import numpy as np
+import pandas as pd
+
+from datagen.config import Config
+from datagen.releases import Releases
+
+# Stands in for "no end date" in integer day columns.
+NO_END = np.iinfo(np.int32).max
+
+
+@dataclass
+class Contract:
+    """One contract term; ``contract_id`` is assigned when the plan is final."""
+
+    merchant_id: int
+    product: str
+    plan_tier: str
+    arr_cents: int
+    seats: int
+    signed_day: int
+    start_day: int
+    renewal_day: int
+    status: str
+    term_months: int
+    # Last billed day of a cancelled contract.
+    cancel_day: int | None = None
+    contract_id: int = 0
+
+
+@dataclass
+class PlanChange:
+    merchant_id: int
+    change_day: int
+    from_tier: str
+    to_tier: str
+
+
+@dataclass
+class ActivityEdits:
+    """Changes a scenario or trap makes to one merchant's generated activity.
+
+    Days are day numbers; windows are half-open ``(first, end)`` ranges.
+    """
+
+    # Multiply every contact's session rate by ``factor`` on days in the window.
+    usage_factors: list[tuple[int, int, float]] = field(default_factory=list)
+    # (drop_day, ratio): keep sessions of the last 30 days at most ``ratio``
+    # times the average 30 days of the 90 days before drop_day.
+    capped_drop: tuple[int, float] | None = None
+    # Days that get extra sessions from an active contact.
+    extra_session_days: list[int] = field(default_factory=list)
+    # Windows that must contain at least one session.
+    required_windows: list[tuple[int, int]] = field(default_factory=list)
+    # (numerator, denominator): trim sessions so that distinct sessions of the
+    # last 30 days over the prior 30 days equal this ratio exactly.
+    exact_ratio: tuple[int, int] | None = None
+    # (first, end, count): sessions in the window delivered twice.
+    duplicated: list[tuple[int, int, int]] = field(default_factory=list)
+    # Features the merchant uses regardless of its random adoption draw.
+    adopted_features: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
+class TrackingBreak:
+    """A feature event that one client release stopped sending."""
+
+    feature_name: str
+    platform: str
+    app_version: str
+    break_day: int
+
+
+@dataclass
+class Planted:
+    """Ground truth for one merchant (or the whole dataset) in one scenario."""
+
+    scenario: str
+    kind: str
+    merchant_id: int | None
+    contact_id: int | None = None
+    event_day: int | None = None
+    details: dict = field(default_factory=dict)
+
+
+@dataclass
+class Plan:
+    config: Config
+    merchants: pd.DataFrame
+    contacts: pd.DataFrame
+    contracts: list[Contract]
+    plan_changes: list[PlanChange]
+    releases: Releases
+    edits: dict[int, ActivityEdits] = field(default_factory=dict)
+    tracking_break: TrackingBreak | None = None
+    planted: list[Planted] = field(default_factory=list)
+    claimed: dict[int, str] = field(default_factory=dict)
+
+    def edits_for(self, merchant_id: int) -> ActivityEdits:
+        return self.edits.setdefault(merchant_id, ActivityEdits())
+
+    def contracts_of(self, merchant_id: int) -> list[Contract]:
+        return [c for c in self.contracts if c.merchant_id == merchant_id]
+
+    def contacts_of(self, merchant_id: int) -> pd.DataFrame:
+        return self.contacts[self.contacts["merchant_id"] == merchant_id]
+
+    def staying_contacts(self, since: int) -> pd.DataFrame:
+        """Return contacts who started by ``since`` and stay active through as-of."""
+        contacts = self.contacts
+        return contacts[
+            (contacts["start_day"] <= since)
+            & (contacts["activity_end_day"] >= self.config.last_day)
+        ]
+
+    def staying_counts(self, since: int) -> dict[int, int]:
+        """Return per merchant how many contacts started by ``since`` and stay."""
+        counts = self.staying_contacts(since).groupby("merchant_id").size()
+        return {int(m): int(n) for m, n in counts.items()}
+
+    def plan_changes_of(self, merchant_id: int) -> list[PlanChange]:
+        return [c for c in self.plan_changes if c.merchant_id == merchant_id]
+
+    def claim(self, merchant_id: int, scenario: str) -> None:
+        """Reserve a merchant for one scenario, so no other edits it."""
+        if merchant_id in self.claimed:
+            raise ValueError(
+                f"merchant {merchant_id} is already used by {self.claimed[merchant_id]}"
+            )
+        self.claimed[merchant_id] = scenario
+
+    def is_free(self, merchant_id: int) -> bool:
+        return merchant_id not in self.claimed
+
+    def active_arr(self) -> dict[int, int]:
+        """Return total active ARR in cents per merchant with an active contract."""
+        totals: dict[int, int] = defaultdict(int)
+        for contract in self.contracts:
+            if contract.status == "active":
+                totals[contract.merchant_id] += contract.arr_cents
+        return dict(totals)
+
+    def all_status_arr(self) -> dict[int, int]:
+        """Return ARR in cents per merchant summed over contracts of any status."""
+        totals: dict[int, int] = defaultdict(int)
+        for contract in self.contracts:
+            totals[contract.merchant_id] += contract.arr_cents
+        return dict(totals)
+
+    def ranking(self) -> list[int]:
+        """Return merchant ids by total active ARR, largest first (ties by id)."""
+        totals = self.active_arr()
+        return sorted(totals, key=lambda merchant: (-totals[merchant], merchant))

@@ -1,0 +1,355 @@
+"""Planted scenarios: stories in the data that the exercises ask about.
+
+Each scenario is a function that picks its merchants, edits the plan (the
+dimension tables and the merchants' ActivityEdits) and returns its ground
+truth as Planted rows for the answer key. SCENARIOS lists them in the order
+they run; a new scenario is one more function in that list. Each draws from
+its own random stream, so adding one shifts no other.
+"""
+
+from collections.abc import Callable
+
+import numpy as np
+
+from datagen import catalog, dates
+from datagen.config import TOP_N
+from datagen.contracts import renames_features, term_renewal
+from datagen.plan import Contract, Plan, PlanChange, Planted, TrackingBreak
+
+KIND = "scenario"
+MIN_MERCHANTS_PER_SCENARIO = 5
+MERCHANTS_PER_SCENARIO_SHARE = 0.01
+
+# renewal_usage_drop: sessions fall to this share of the merchant's own
+# level from the drop day, and the last 30 days are capped at half of the
+# average 30 days in the 90 days before the drop.
+DROP_USAGE_FACTOR = 0.4
+DROP_CAP_RATIO = 0.5
+RENEWAL_LOOKBACK_DAYS = 90
+# key_contact_departure: contacts besides the champion who keep working.
+MIN_REMAINING_CONTACTS = 2
+# The champion's session rate is at least this multiple of any other contact's.
+CHAMPION_LEAD = 2.0
+# broken_tracking_event: the broken release ships inside this range of days
+# before the as-of date and stays current for at least this many days.
+BREAK_RELEASE_DAYS = (35, 90)
+BREAK_MIN_LIFETIME_DAYS = 14
+# tier_switch: the change happens inside this range of days before as-of.
+SWITCH_DAYS = (7, 60)
+
+
+def scenario_size(plan: Plan) -> int:
+    """Return how many merchants each merchant-level scenario plants."""
+    share = int(plan.config.merchants * MERCHANTS_PER_SCENARIO_SHARE)
+    return max(MIN_MERCHANTS_PER_SCENARIO, share)
+
+
+def _pick(
+    rng: np.random.Generator, candidates: list[int], n: int, name: str
+) -> list[int]:
+    if len(candidates) < n:
+        raise RuntimeError(
+            f"scenario {name} found {len(candidates)} suitable merchants, needs {n}"
+        )
+    chosen = rng.choice(np.array(sorted(candidates)), size=n, replace=False)
+    return [int(merchant) for merchant in chosen]
+
+
+def _is_retained(plan: Plan, merchant_id: int) -> bool:
+    """Return whether the merchant is still a customer and active through as-of."""
+    return int(plan.merchants.loc[merchant_id, "end_day"]) == plan.config.last_day
+
+
+def renewal_usage_drop(plan: Plan, rng: np.random.Generator) -> list[Planted]:
+    """Plant renewals followed by a usage drop of about 60 percent.
+
+    The renewal was signed in the 90 days before as-of; from the drop day
+    every contact uses the product less. Merchants whose term renewed in that
+    span are preferred; when too few did, others renewed early.
+    """
+    config = plan.config
+    as_of = config.as_of_day
+    drop_low = max(as_of - 60, config.start_day + 3 * 30)
+    drop_high = as_of - 30
+    signed_low = as_of - RENEWAL_LOOKBACK_DAYS
+    n = scenario_size(plan)
+    staying = plan.staying_counts(drop_low - 3 * 30)
+
+    def suitable(merchant_id: int) -> bool:
+        return (
+            plan.is_free(merchant_id)
+            and _is_retained(plan, merchant_id)
+            and plan.merchants.loc[merchant_id, "go_live_day"] <= drop_low - 3 * 30
+            and staying.get(merchant_id, 0) >= 3
+        )
+
+    renewals = {
+        (c.merchant_id, c.product, c.renewal_day)
+        for c in plan.contracts
+        if c.status == "expired"
+    }
+    renewed: dict[int, Contract] = {}
+    for contract in plan.contracts:
+        if (
+            contract.status == "active"
+            and signed_low <= contract.signed_day < drop_high
+            and (contract.merchant_id, contract.product, contract.start_day) in renewals
+            and suitable(contract.merchant_id)
+        ):
+            renewed.setdefault(contract.merchant_id, contract)
+    # Half of them come from the top 100 by ARR when possible, so the
+    # capstone at-risk list shows some.
+    top = set(plan.ranking()[: TOP_N - 2])
+    in_top = [m for m in renewed if m in top]
+    first = _pick(rng, in_top, min((n + 1) // 2, len(in_top)), "renewal_usage_drop")
+    rest = [m for m in renewed if m not in first]
+    picked = first + _pick(
+        rng, rest, min(n - len(first), len(rest)), "renewal_usage_drop"
+    )
+    chosen = [(m, renewed[m], False) for m in picked]
+    if len(chosen) < n:
+        early = [
+            c
+            for c in plan.contracts
+            if c.status == "active"
+            and c.product == catalog.CORE_PRODUCT
+            and c.start_day < signed_low - 30
+            and c.merchant_id not in renewed
+            and suitable(c.merchant_id)
+        ]
+        by_merchant = {c.merchant_id: c for c in early}
+        for merchant_id in _pick(
+            rng, list(by_merchant), n - len(chosen), "renewal_usage_drop"
+        ):
+            old = by_merchant[merchant_id]
+            start = int(rng.integers(signed_low + 20, drop_high - 5, endpoint=True))
+            old.status, old.renewal_day = "expired", start
+            new = Contract(
+                merchant_id=merchant_id,
+                product=old.product,
+                plan_tier=plan.merchants.loc[merchant_id, "plan_tier"],
+                arr_cents=int(round(old.arr_cents * rng.uniform(1.0, 1.06) / 100))
+                * 100,
+                seats=old.seats,
+                signed_day=start - int(rng.integers(3, 20, endpoint=True)),
+                start_day=start,
+                renewal_day=term_renewal(start, old.term_months),
+                status="active",
+                term_months=old.term_months,
+            )
+            plan.contracts.append(new)
+            chosen.append((merchant_id, new, True))
+
+    planted = []
+    for merchant_id, contract, early_renewal in chosen:
+        plan.claim(merchant_id, "renewal_usage_drop")
+        drop_day = int(
+            rng.integers(
+                max(drop_low, contract.signed_day + 1), drop_high, endpoint=True
+            )
+        )
+        edits = plan.edits_for(merchant_id)
+        edits.usage_factors.append((drop_day, as_of, DROP_USAGE_FACTOR))
+        edits.capped_drop = (drop_day, DROP_CAP_RATIO)
+        planted.append(
+            Planted(
+                scenario="renewal_usage_drop",
+                kind=KIND,
+                merchant_id=merchant_id,
+                event_day=drop_day,
+                details={
+                    "product": contract.product,
+                    "renewal_signed_date": dates.to_date(
+                        contract.signed_day
+                    ).isoformat(),
+                    "renewal_start_date": dates.to_date(contract.start_day).isoformat(),
+                    "early_renewal": early_renewal,
+                    "usage_drop_pct": round((1 - DROP_USAGE_FACTOR) * 100),
+                },
+            )
+        )
+    return planted
+
+
+def key_contact_departure(plan: Plan, rng: np.random.Generator) -> list[Planted]:
+    """End the champion's activity while the other contacts carry on.
+
+    The champion is the key contact and the heaviest user. Half of these
+    merchants have the leaving date in contacts.end_date. For the others the
+    CRM still shows the champion as current, so only the activity reveals
+    the departure.
+    """
+    config = plan.config
+    as_of = config.as_of_day
+    leave_low = max(as_of - 90, config.start_day + 45)
+    leave_high = as_of - 21
+    n = scenario_size(plan)
+    staying = plan.staying_contacts(leave_low - 60)
+    counts = staying.groupby("merchant_id").size()
+    with_key = set(staying.loc[staying["is_key_contact"], "merchant_id"])
+    candidates = [
+        int(merchant_id)
+        for merchant_id, count in counts.items()
+        if count > MIN_REMAINING_CONTACTS
+        and merchant_id in with_key
+        and plan.is_free(merchant_id)
+        and _is_retained(plan, merchant_id)
+    ]
+    planted = []
+    for position, merchant_id in enumerate(
+        _pick(rng, candidates, n, "key_contact_departure")
+    ):
+        plan.claim(merchant_id, "key_contact_departure")
+        contacts = plan.contacts_of(merchant_id)
+        key = int(contacts.index[contacts["is_key_contact"]][0])
+        heaviest = int(contacts["rate"].idxmax())
+        if heaviest != key:
+            key_rate = plan.contacts.loc[key, "rate"]
+            plan.contacts.loc[key, "rate"] = plan.contacts.loc[heaviest, "rate"]
+            plan.contacts.loc[heaviest, "rate"] = key_rate
+        # Keep the champion clearly the heaviest user, whatever the draws.
+        runner_up = plan.contacts_of(merchant_id).drop(index=key)["rate"].max()
+        plan.contacts.loc[key, "rate"] = max(
+            plan.contacts.loc[key, "rate"], CHAMPION_LEAD * runner_up
+        )
+        leave = int(rng.integers(leave_low, leave_high, endpoint=True))
+        crm_updated = position % 2 == 0
+        plan.contacts.loc[key, "activity_end_day"] = leave
+        if crm_updated:
+            plan.contacts.loc[key, "end_day"] = leave
+        planted.append(
+            Planted(
+                scenario="key_contact_departure",
+                kind=KIND,
+                merchant_id=merchant_id,
+                contact_id=key,
+                event_day=leave,
+                details={"crm_end_date_set": crm_updated},
+            )
+        )
+    return planted
+
+
+def broken_tracking_event(plan: Plan, rng: np.random.Generator) -> list[Planted]:
+    """Drop one feature event from one mobile release, for every merchant.
+
+    Sessions from that release are logged as usual, so the feature's usage
+    seems to fall while real usage does not.
+    """
+    as_of = plan.config.as_of_day
+    platform = str(rng.choice(catalog.MOBILE_PLATFORMS))
+    days = plan.releases.days[platform]
+    codes = plan.releases.codes[platform]
+    lifetime = np.diff(np.append(days, as_of))
+    low, high = as_of - BREAK_RELEASE_DAYS[1], as_of - BREAK_RELEASE_DAYS[0]
+    in_range = (days >= low) & (days <= high)
+    eligible = np.flatnonzero(in_range & (lifetime >= BREAK_MIN_LIFETIME_DAYS))
+    if len(eligible) == 0:
+        eligible = np.flatnonzero(in_range)
+    release = int(rng.choice(eligible))
+    feature = str(rng.choice(catalog.BREAKABLE_FEATURES))
+    version = plan.releases.versions[int(codes[release])]
+    plan.tracking_break = TrackingBreak(feature, platform, version, int(days[release]))
+    return [
+        Planted(
+            scenario="broken_tracking_event",
+            kind=KIND,
+            merchant_id=None,
+            event_day=int(days[release]),
+            details={
+                "feature_name": feature,
+                "platform": platform,
+                "app_version": version,
+            },
+        )
+    ]
+
+
+def tier_switch(plan: Plan, rng: np.random.Generator) -> list[Planted]:
+    """Switch merchants to a tier that logs some features under new names.
+
+    The old core contract is cancelled and a contract on the new tier starts
+    on the change day, co-termed with the old one. Real usage does not
+    change; the events of renamed features (reports becomes
+    insights_reports) switch names from the change day.
+    """
+    config = plan.config
+    as_of = config.as_of_day
+    change_low, change_high = as_of - SWITCH_DAYS[1], as_of - SWITCH_DAYS[0]
+    from_tiers = {switch[0] for switch in catalog.TIER_SWITCHES}
+    n = scenario_size(plan)
+    cores = {
+        c.merchant_id: c
+        for c in plan.contracts
+        if c.status == "active"
+        and c.product == catalog.CORE_PRODUCT
+        and c.start_day < change_low
+        and c.renewal_day > as_of + 30
+    }
+    staying = plan.staying_counts(change_low)
+    changed = {c.merchant_id for c in plan.plan_changes}
+    candidates = [
+        merchant_id
+        for merchant_id in cores
+        if plan.is_free(merchant_id)
+        and _is_retained(plan, merchant_id)
+        and plan.merchants.loc[merchant_id, "plan_tier"] in from_tiers
+        and plan.merchants.loc[merchant_id, "go_live_day"] < config.start_day
+        and staying.get(merchant_id, 0) >= 1
+        and merchant_id not in changed
+    ]
+    renamed = {f.name: f.renamed for f in catalog.FEATURES if f.renamed}
+    planted = []
+    for merchant_id in _pick(rng, candidates, n, "tier_switch"):
+        plan.claim(merchant_id, "tier_switch")
+        from_tier = plan.merchants.loc[merchant_id, "plan_tier"]
+        options = [to for start, to in catalog.TIER_SWITCHES if start == from_tier]
+        to_tier = str(rng.choice(options))
+        assert renames_features(from_tier, to_tier)
+        change_day = int(rng.integers(change_low, change_high, endpoint=True))
+        old = cores[merchant_id]
+        old.status, old.cancel_day = "cancelled", change_day - 1
+        price = catalog.TIER_PRICE[to_tier] / catalog.TIER_PRICE[from_tier]
+        plan.contracts.append(
+            Contract(
+                merchant_id=merchant_id,
+                product=old.product,
+                plan_tier=to_tier,
+                arr_cents=int(round(old.arr_cents * price / 100)) * 100,
+                seats=old.seats,
+                signed_day=change_day - int(rng.integers(2, 14, endpoint=True)),
+                start_day=change_day,
+                renewal_day=old.renewal_day,
+                status="active",
+                term_months=old.term_months,
+            )
+        )
+        plan.plan_changes.append(
+            PlanChange(merchant_id, change_day, from_tier, to_tier)
+        )
+        plan.merchants.loc[merchant_id, "plan_tier"] = to_tier
+        plan.edits_for(merchant_id).adopted_features = ("reports",)
+        planted.append(
+            Planted(
+                scenario="tier_switch",
+                kind=KIND,
+                merchant_id=merchant_id,
+                event_day=change_day,
+                details={
+                    "from_tier": from_tier,
+                    "to_tier": to_tier,
+                    "renamed": renamed,
+                },
+            )
+        )
+    return planted
+
+
+Scenario = Callable[[Plan, np.random.Generator], list[Planted]]
+# Runs in this order, before the SQL traps.
+SCENARIOS: list[Scenario] = [
+    renewal_usage_drop,
+    key_contact_departure,
+    broken_tracking_event,
+    tier_switch,
+]

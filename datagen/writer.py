@@ -1,0 +1,204 @@
+"""Atomic output files and typed inserts into DuckDB.
+
+A dataset is written to a temporary file beside its final path, then
+checkpointed, closed and renamed into place with ``os.replace``. A process
+that still has the old file open keeps reading the old inode, and a failed
+run leaves the old file untouched. A stale ``.wal`` beside the final path
+is removed first, because DuckDB would replay it into the new file and
+refuse to open it.
+"""
+
+import errno
+import os
+import secrets
+from importlib import resources
+from pathlib import Path
+
+import duckdb
+import pandas as pd
+
+from datagen.errors import OutputNotWritable
+
+EPOCH_SQL = "DATE '1970-01-01'"
+CONFIG = {"autoinstall_known_extensions": False, "autoload_known_extensions": False}
+
+
+def schema_sql() -> str:
+    return resources.files("datagen").joinpath("schema.sql").read_text(encoding="utf-8")
+
+
+def wal_path(path: Path) -> Path:
+    return path.with_name(path.name + ".wal")
+
+
+def _quote(text: str) -> str:
+    return "'" + text.replace("'", "''") + "'"
+
+
+def _reason(error: OSError) -> str:
+    return error.strerror or str(error)
+
+
+def prepare_folder(out: Path, others: tuple[Path, ...] = ()) -> list[Path]:
+    """Check that ``out`` (and ``others`` beside it) can be written; create its folder.
+
+    Returns the folders this call created, so a failed run can remove them.
+    Raises OutputNotWritable naming the problem and the fix.
+    """
+    for path in (out, *others):
+        if path.is_dir():
+            raise OutputNotWritable(
+                path,
+                "it is a folder. Give a file path such as "
+                f"{path / 'merchants.duckdb'}.",
+            )
+    folder = out.parent
+    missing = []
+    probe = folder
+    while not probe.exists() and probe != probe.parent:
+        missing.append(probe)
+        probe = probe.parent
+    if probe.exists() and not probe.is_dir():
+        raise OutputNotWritable(
+            out, f"{probe} is a file, not a folder. Choose another location."
+        )
+    try:
+        folder.mkdir(parents=True, exist_ok=True)
+    except OSError as error:
+        raise OutputNotWritable(
+            out,
+            f"cannot create folder {folder} ({_reason(error)}). "
+            "Choose a writable location.",
+        ) from None
+    return missing
+
+
+def remove_folders(folders: list[Path]) -> None:
+    """Remove folders a failed run created, deepest first, if they are empty."""
+    for folder in folders:
+        try:
+            folder.rmdir()
+        except OSError:
+            return
+
+
+class TemporaryDatabase:
+    """A DuckDB file written beside ``final`` and renamed onto it by ``publish``.
+
+    Use as a context manager: leaving the block by an exception discards
+    the temporary file.
+    """
+
+    def __init__(self, final: Path) -> None:
+        self.final = final
+        self.path = final.with_name(f".{final.name}.{secrets.token_hex(6)}.tmp")
+        self.connection: duckdb.DuckDBPyConnection | None = None
+        self._column_types: dict[str, list[tuple[str, str]]] = {}
+
+    def __enter__(self) -> "TemporaryDatabase":
+        self._probe()
+        self.connection = duckdb.connect(str(self.path), config=CONFIG)
+        return self
+
+    def __exit__(self, error_type, error, traceback) -> None:
+        if error_type is not None or self.path.exists():
+            self.discard()
+
+    def _probe(self) -> None:
+        folder = self.path.parent
+        try:
+            descriptor = os.open(self.path, os.O_CREAT | os.O_EXCL | os.O_WRONLY, 0o644)
+        except OSError as error:
+            if error.errno in (errno.EACCES, errno.EPERM, errno.EROFS):
+                message = (
+                    f"folder {folder} is not writable ({_reason(error)}). "
+                    "Choose a writable folder or fix its permissions."
+                )
+            else:
+                message = f"cannot create a file in {folder} ({_reason(error)})."
+            raise OutputNotWritable(self.final, message) from None
+        os.close(descriptor)
+        self.path.unlink()
+
+    def execute(self, sql: str, parameters: list | None = None) -> None:
+        self.connection.execute(sql, parameters)
+
+    def append(self, table: str, frame: pd.DataFrame) -> None:
+        """Insert ``frame`` into ``table``, converting by the table's column types.
+
+        Frame columns carry the table's column names. DATE columns hold day
+        numbers since 1970-01-01, TIMESTAMP columns whole seconds since then,
+        DECIMAL columns whole cents; missing values are NULL.
+        """
+        if frame.empty:
+            return
+        columns = self._column_types.get(table)
+        if columns is None:
+            columns = self.connection.execute(
+                "SELECT column_name, data_type FROM information_schema.columns "
+                "WHERE table_name = ? ORDER BY ordinal_position",
+                [table],
+            ).fetchall()
+            self._column_types[table] = columns
+        expressions = []
+        for name, data_type in columns:
+            if data_type == "DATE":
+                expressions.append(f"{EPOCH_SQL} + CAST({name} AS INTEGER)")
+            elif data_type == "TIMESTAMP":
+                expressions.append(f"make_timestamp({name} * 1000000)")
+            elif data_type.startswith("DECIMAL"):
+                expressions.append(f"CAST({name} / 100 AS {data_type})")
+            else:
+                expressions.append(name)
+        self.connection.register("incoming_frame", frame)
+        try:
+            select = ", ".join(expressions)
+            self.connection.execute(
+                f"INSERT INTO {table} SELECT {select} FROM incoming_frame"
+            )
+        finally:
+            self.connection.unregister("incoming_frame")
+
+    def table_ddl(self, table: str) -> str:
+        """Return SQL that creates ``table`` with its comments, as in this file."""
+        (create,) = self.connection.execute(
+            "SELECT sql FROM duckdb_tables() WHERE table_name = ?", [table]
+        ).fetchone()
+        statements = [create.rstrip(";") + ";"]
+        (comment,) = self.connection.execute(
+            "SELECT comment FROM duckdb_tables() WHERE table_name = ?", [table]
+        ).fetchone()
+        if comment:
+            statements.append(f"COMMENT ON TABLE {table} IS {_quote(comment)};")
+        for column, column_comment in self.connection.execute(
+            "SELECT column_name, comment FROM duckdb_columns() "
+            "WHERE table_name = ? ORDER BY column_index",
+            [table],
+        ).fetchall():
+            if column_comment:
+                statements.append(
+                    f"COMMENT ON COLUMN {table}.{column} IS {_quote(column_comment)};"
+                )
+        return "\n".join(statements)
+
+    def close(self) -> None:
+        if self.connection is not None:
+            self.connection.execute("CHECKPOINT")
+            self.connection.close()
+            self.connection = None
+
+    def publish(self) -> None:
+        """Checkpoint and close the file, then rename it onto the final path."""
+        self.close()
+        wal_path(self.path).unlink(missing_ok=True)
+        wal_path(self.final).unlink(missing_ok=True)
+        os.replace(self.path, self.final)
+
+    def discard(self) -> None:
+        if self.connection is not None:
+            try:
+                self.connection.close()
+            finally:
+                self.connection = None
+        self.path.unlink(missing_ok=True)
+        wal_path(self.path).unlink(missing_ok=True)
