@@ -17,8 +17,10 @@ from kit.facts import DifferingRows, Facts, take
 from kit.normalize import Column, show
 from kit.registry import CompareRules, SortKey
 
-# How many examples a detail line names before it says "and N more".
+# How many examples a detail line names before it ends with "and N more", and
+# how many differing columns the line of one row names.
 EXAMPLES = 5
+COLUMNS_PER_ROW = 3
 
 
 @dataclass
@@ -156,43 +158,51 @@ class _FrameComparer:
     def _match_rows(self) -> None:
         keys = self.rules.keys
         expected_keys = _key_tuples(self.expected_cells, keys, len(self.expected))
+        expected_index = self._index_reference(expected_keys)
         got_keys = _key_tuples(self.got_cells, keys, len(self.got))
-        expected_index = {}
-        for position, key in enumerate(expected_keys):
-            if key in expected_index:
-                raise ReferenceFailed(
-                    f"the reference result repeats the key {_show_key(keys, key)}: "
-                    "correct compare.keys in exercises.yaml or the solution"
-                )
-            expected_index[key] = position
         got_index, repeats = {}, {}
         for position, key in enumerate(got_keys):
             if key in got_index:
                 repeats[key] = repeats.get(key, 1) + 1
             else:
                 got_index[key] = position
+
         self.facts.expected_rows = len(self.expected)
         self.facts.got_rows = len(self.got)
         if len(self.got) != len(self.expected):
             self.fail(f"Expected {len(self.expected)} rows, got {len(self.got)}.")
         if repeats:
             self._report_repeats(keys, repeats)
+
         missing = [key for key in expected_keys if key not in got_index]
-        extra = [key for key in got_index if key not in expected_index]
         if missing:
             self._report_keys("Missing", missing)
             positions = [expected_index[key] for key in missing]
             self.facts.missing_rows = self.expected.iloc[positions]
+        extra = [key for key in got_index if key not in expected_index]
         if extra:
             self._report_keys("Unexpected", extra)
             positions = [got_index[key] for key in extra]
             self.facts.extra_rows = self.got.iloc[positions]
+
         common = [key for key in expected_keys if key in got_index]
         self.pairs = (
             np.array([expected_index[key] for key in common], dtype=int),
             np.array([got_index[key] for key in common], dtype=int),
         )
         self.common_keys = common
+
+    def _index_reference(self, expected_keys: list[tuple]) -> dict[tuple, int]:
+        index = {}
+        for position, key in enumerate(expected_keys):
+            if key in index:
+                raise ReferenceFailed(
+                    "the reference result repeats the key "
+                    f"{_show_key(self.rules.keys, key)}: correct compare.keys in "
+                    "exercises.yaml or the solution"
+                )
+            index[key] = position
+        return index
 
     def _report_repeats(self, keys, repeats: dict) -> None:
         self.facts.duplicate_keys = True
@@ -247,7 +257,11 @@ class _FrameComparer:
         keys = self.rules.keys
         for row in sorted(differing_lines)[:EXAMPLES]:
             key = _show_key(keys, self.common_keys[row])
-            self.details.append(f"  {key}: {'; '.join(differing_lines[row])}")
+            columns = differing_lines[row]
+            shown = "; ".join(columns[:COLUMNS_PER_ROW])
+            if len(columns) > COLUMNS_PER_ROW:
+                shown += f"; and {len(columns) - COLUMNS_PER_ROW} more columns"
+            self.details.append(f"  {key}: {shown}")
 
     def _check_order(self) -> None:
         sort = self.rules.sort

@@ -1,8 +1,8 @@
 """Compare answers that are not tables: ids, mappings, numbers and choices.
 
-The feedback names what is wrong without giving away the reference value:
-ids that are missing or unexpected, keys whose value is wrong, whether a
-number is too high or too low.
+The feedback names the ids that are missing or unexpected and the keys whose
+value is wrong. For a number it says only whether it is too high or too low,
+and for a mapping or a choice it does not name the reference value.
 """
 
 import decimal

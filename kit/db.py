@@ -32,15 +32,15 @@ READ_ONLY_CONFIG = {
 
 REGENERATE_HINT = "run `python -m datagen` (or `make data`) to generate it"
 
-# DuckDB keeps one database instance per file and refuses a connection whose
+# DuckDB keeps one database instance per file and rejects a connection whose
 # configuration differs from the instance's, so opening with this config
-# succeeds only when no connection of this process holds the file open.
+# succeeds only when no connection in this process has the file open.
 _PROBE_CONFIG = {**READ_ONLY_CONFIG, "threads": 1}
 
 
 @dataclass(frozen=True)
 class FileIdentity:
-    """What tells one dataset file from the file that replaced it."""
+    """File attributes that tell a dataset file from the one that replaced it."""
 
     inode: int
     mtime_ns: int
@@ -110,7 +110,7 @@ def connect(db: str | os.PathLike | None = None) -> duckdb.DuckDBPyConnection:
     The file is ``db`` if given, else $KIT_DB, else the nearest
     data/merchants.duckdb above the working folder. When the file was
     rebuilt since the kit last opened it, the kit's older connections to it
-    are closed first and a line says so.
+    are closed first and a printed line asks the candidate to reconnect.
     """
     global _last_connected
     path = resolve_db(db)
@@ -183,7 +183,7 @@ def _close_stale(path: Path, identity: FileIdentity) -> bool:
     """Close the kit's connections to ``path`` if the file was replaced.
 
     Returns whether any connection read an older file and was still
-    referenced, in which case a line tells the candidate to reconnect.
+    referenced, in which case a printed line asks the candidate to reconnect.
     """
     opened = _opened.get(path, [])
     alive = [entry for entry in opened if entry.connection() is not None]
@@ -204,7 +204,7 @@ def _close_stale(path: Path, identity: FileIdentity) -> bool:
 
 
 def _held_open_elsewhere(path: Path) -> bool:
-    """Return whether a connection the kit did not open still holds ``path``.
+    """Return whether a connection the kit did not open still has ``path`` open.
 
     Such a connection keeps DuckDB's instance of the old file alive, so a
     new connection would read the old data too.

@@ -1,4 +1,4 @@
-"""What a comparison found, in the form the known-mistake conditions read."""
+"""Findings of a comparison, in the form the known-mistake conditions read."""
 
 from dataclasses import dataclass, field
 
@@ -12,7 +12,7 @@ from kit.normalize import Column
 class DifferingRows:
     """Matched rows whose value in one column differs from the reference.
 
-    ``reference`` holds those rows of the reference result (all its columns),
+    ``reference`` contains those rows of the reference result (all its columns),
     ``expected`` and ``got`` the normalized values of the column, in the same
     order.
     """

@@ -11,7 +11,7 @@ from kit.registry import load_registry
 
 
 def hint(exercise_id: str) -> None:
-    """Print the next hint of an exercise, or say that all were shown."""
+    """Print the next hint of an exercise, or a note that all were shown."""
     try:
         exercise = load_registry().get(exercise_id)
     except KitError as error:

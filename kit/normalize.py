@@ -35,8 +35,8 @@ class Column:
     ``values`` is a numpy array: float64 for numbers, datetime64[ns] for
     datetimes, timedelta64[ns] for durations, object otherwise. ``missing``
     marks NULL-like cells. ``invalid`` marks cells that could not be
-    converted, or that are NaN or infinity where that means a division by
-    zero; an invalid cell equals nothing.
+    converted, and NaN or infinity where it means a division by zero. An
+    invalid cell equals nothing.
     """
 
     kind: str

@@ -88,7 +88,9 @@ def save_progress(record: dict, path: Path | None = None) -> None:
 def _update(exercise_id: str, change) -> dict:
     path = paths.progress_path()
     record = load_progress(path)
-    entry = record["exercises"].setdefault(exercise_id, {})
+    entry = record["exercises"].get(exercise_id)
+    if not isinstance(entry, dict):
+        entry = record["exercises"][exercise_id] = {}
     change(entry)
     save_progress(record, path)
     return entry
@@ -130,4 +132,5 @@ def _update_quietly(exercise_id: str, change) -> None:
 
 
 def exercise_progress(exercise_id: str) -> dict:
-    return load_progress()["exercises"].get(exercise_id, {})
+    entry = load_progress()["exercises"].get(exercise_id)
+    return entry if isinstance(entry, dict) else {}

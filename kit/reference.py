@@ -79,7 +79,7 @@ def _run_reference_sql(exercise, connection, sql: str) -> pd.DataFrame:
         ) from error
     if result.not_finite:
         log.warning(
-            "reference %s holds NaN or infinity in %s",
+            "reference %s contains NaN or infinity in %s",
             exercise.id,
             ", ".join(result.not_finite),
         )

@@ -1,8 +1,8 @@
 """Validation of one exercises.yaml entry, field by field.
 
 Each problem raises RegistryError worded as
-``exercise ID: field `NAME` PROBLEM: FIX``, so the maintainer sees which
-entry to edit and how.
+``exercise ID: field `NAME` PROBLEM: FIX``, so the message names the entry
+to edit and how to fix it.
 """
 
 import re

@@ -151,7 +151,7 @@ exercises:
     compare:
       keys: [merchant_id]
     hints: [Filter merchants on industry.]
-    explanation: The merchants table holds industry and segment.
+    explanation: The merchants table has industry and segment.
   - id: q5.low_activity
     title: Merchants with fewer than three sessions in the last 30 days
     notebook: check-fail

@@ -305,3 +305,17 @@ def test_boolean_column_rejects_integers():
     rules = CompareRules(keys=("k",))
     assert compare_frames(expected, expected.astype({"flag": object}), rules).matched
     assert not compare_frames(expected, expected.assign(flag=[1, 0]), rules).matched
+
+
+def test_row_line_names_first_three_columns():
+    expected = pd.DataFrame(
+        {"k": [1], "a": [1], "b": [2], "c": [3], "d": [4], "e": [5]}
+    )
+    got = expected + pd.DataFrame(
+        {"k": [0], "a": [1], "b": [1], "c": [1], "d": [1], "e": [1]}
+    )
+    result = compare_frames(expected, got, CompareRules(keys=("k",)))
+    assert result.details[1] == (
+        "  k 1: a expected 1, got 2; b expected 2, got 3; c expected 3, got 4; "
+        "and 2 more columns"
+    )
