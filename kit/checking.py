@@ -86,7 +86,9 @@ def judge(
         exercise = load_registry().get(exercise_id)
     except KitError as error:
         return False, verdict.uncheckable(str(exercise_id), _sentence(error))
-    if dialect not in SUPPORTED_DIALECTS:
+    if (
+        dialect.lower() if isinstance(dialect, str) else dialect
+    ) not in SUPPORTED_DIALECTS:
         # TODO: transpile other dialects to DuckDB with sqlglot.
         reason = (
             f"dialect {dialect!r} is not supported yet; write DuckDB SQL and "

@@ -249,6 +249,7 @@ def test_other_dialect_not_supported_yet(project, capsys):
     assert verdict.outcome is Outcome.UNCHECKABLE
     assert "dialect 'postgres' is not supported yet" in printed
     assert run("q2.top_arr", TOP_ARR_SQL, capsys, dialect="duckdb")[0].correct
+    assert run("q2.top_arr", TOP_ARR_SQL, capsys, dialect="DuckDB")[0].correct
 
 
 def test_kit_failure_reported_not_raised(project, capsys, monkeypatch):
