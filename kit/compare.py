@@ -169,6 +169,7 @@ class _FrameComparer:
 
         self.facts.expected_rows = len(self.expected)
         self.facts.got_rows = len(self.got)
+        self.facts.reference_rows = self.expected
         if len(self.got) != len(self.expected):
             self.fail(f"Expected {len(self.expected)} rows, got {len(self.got)}.")
         if repeats:

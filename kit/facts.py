@@ -33,6 +33,7 @@ class Facts:
     division_by_zero: bool = False
     expected_rows: int | None = None
     got_rows: int | None = None
+    reference_rows: pd.DataFrame | None = None
     missing_rows: pd.DataFrame | None = None
     extra_rows: pd.DataFrame | None = None
     differences: dict[str, DifferingRows] = field(default_factory=dict)

@@ -26,6 +26,11 @@ def ensure_dataset() -> Path:
 
 def lab_command(jupyter_args: list[str]) -> list[str]:
     workspace = paths.workspace_dir()
+    if os.geteuid() == 0 and "--allow-root" not in jupyter_args:
+        # JupyterLab refuses to start as root, which is the usual user in a
+        # container; the kit serves only its own workspace, so allow it.
+        print("Running as root: passing --allow-root to JupyterLab.")
+        jupyter_args = [*jupyter_args, "--allow-root"]
     return [
         sys.executable,
         "-m",

@@ -125,6 +125,19 @@ def _missing_rows_holds(query, facts: Facts) -> bool:
     return _rows_match(facts.missing_rows, query)
 
 
+def _all_missing_holds(query, facts: Facts) -> bool:
+    """Hold when the reference has rows matching ``query`` and all are missing."""
+    if facts.reference_rows is None or facts.missing_rows is None:
+        return False
+    try:
+        wanted = facts.reference_rows.query(query)
+        missing = facts.missing_rows.query(query)
+    except Exception as error:  # pandas raises many types for a bad query
+        log.warning("known-mistake query %r failed: %s", query, error)
+        return False
+    return not wanted.empty and len(missing) == len(wanted)
+
+
 def _extra_rows_holds(query, facts: Facts) -> bool:
     return _rows_match(facts.extra_rows, query)
 
@@ -203,6 +216,9 @@ CONDITIONS: dict[str, Condition] = {
     ),
     "missing_rows": Condition(
         (*TABLE_KINDS, "ids"), "true or QUERY", _validate_query, _missing_rows_holds
+    ),
+    "all_missing": Condition(
+        TABLE_KINDS, "QUERY", _validate_query, _all_missing_holds
     ),
     "extra_rows": Condition(
         (*TABLE_KINDS, "ids"), "true or QUERY", _validate_query, _extra_rows_holds

@@ -34,6 +34,9 @@ class Verdict:
     def __repr__(self) -> str:
         return f"<Verdict {self.exercise_id}: {self.outcome.value}>"
 
+    def _ipython_display_(self) -> None:
+        """Show nothing as a cell's result, because check() printed the verdict."""
+
     def text(self) -> str:
         lines = [self.summary]
         lines.extend(

@@ -58,7 +58,16 @@ def test_lab_command_passes_arguments():
     command = lab.lab_command(["--no-browser", "--port", "8899"])
     assert command[1:3] == ["-m", "jupyterlab"]
     assert command[3].startswith("--notebook-dir=")
-    assert command[4:] == ["--no-browser", "--port", "8899"]
+    assert command[4:7] == ["--no-browser", "--port", "8899"]
+
+
+def test_lab_command_allows_root_only_as_root(monkeypatch):
+    monkeypatch.setattr(lab.os, "geteuid", lambda: 0)
+    assert lab.lab_command([])[-1] == "--allow-root"
+    assert lab.lab_command(["--allow-root"]).count("--allow-root") == 1
+
+    monkeypatch.setattr(lab.os, "geteuid", lambda: 1000)
+    assert "--allow-root" not in lab.lab_command([])
 
 
 def wait_for_contents(port: int, deadline: float) -> dict:

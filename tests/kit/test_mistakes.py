@@ -72,6 +72,15 @@ def test_missing_rows_condition():
     assert not holds("missing_rows", True, facts_for(reference()))
 
 
+def test_all_missing_condition():
+    without_smb = reference().query("segment != 'smb'")
+    one_smb_left = reference().query("merchant_id != 2")
+    assert holds("all_missing", "segment == 'smb'", facts_for(without_smb))
+    assert not holds("all_missing", "segment == 'smb'", facts_for(one_smb_left))
+    assert not holds("all_missing", "segment == 'none'", facts_for(without_smb))
+    assert not holds("all_missing", "segment == 'smb'", facts_for(reference()))
+
+
 def test_extra_rows_condition_queries_answer_rows():
     extra = pd.concat(
         [reference(), reference().iloc[[0]].assign(merchant_id=9, segment="x")]
