@@ -31,6 +31,9 @@ WEB_EVENT_FACTOR = 1.25
 MOBILE_EVENT_FACTOR = 0.75
 MAX_EVENTS_PER_SESSION = 8
 CORE_ADOPTION = 0.9
+# Weight of a feature in ActivityEdits.adopted_features, relative to the
+# merchant's average feature weight (at least).
+FORCED_FEATURE_WEIGHT = 1.5
 OTHER_ADOPTION = 0.45
 # Share of sessions the tracking pipeline delivers twice.
 REDELIVERY_RATE = 0.002
@@ -294,6 +297,11 @@ def _feature_columns(
             adopted[FEATURE_INDEX[name]] = True
 
     weights = np.where(adopted, np.exp(rng.normal(0, 1, len(adopted))), 0.0)
+    if edits is not None:
+        # A feature a scenario relies on gets more than an average share.
+        floor = FORCED_FEATURE_WEIGHT * weights[adopted].mean()
+        for name in edits.adopted_features:
+            weights[FEATURE_INDEX[name]] = max(weights[FEATURE_INDEX[name]], floor)
     mobile = sessions["platform"] != PLATFORM_CODES["web"]
     depth = merchant.feature_depth * np.where(
         mobile, MOBILE_EVENT_FACTOR, WEB_EVENT_FACTOR

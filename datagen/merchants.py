@@ -23,6 +23,8 @@ TENURE_SHAPE = 1.6
 TENURE_SCALE_DAYS = 500
 TENURE_MAX_DAYS = 6 * 365
 ONBOARDING_DAYS = (5, 25)
+# Every merchant has gone live by the day before the as-of date.
+MIN_TENURE_DAYS = ONBOARDING_DAYS[1] + 1
 # Sessions per working day of a typical user; users vary log-normally.
 SESSION_RATE_MEDIAN = 0.4
 SESSION_RATE_SIGMA = 0.9
@@ -119,7 +121,7 @@ def build_merchants(config: Config, pools: NamePools) -> pd.DataFrame:
         billing[rows] = rng.choice(periods, k, p=list(segment.billing_months.values()))
 
     tenure = np.minimum(
-        10 + rng.gamma(TENURE_SHAPE, TENURE_SCALE_DAYS, n), TENURE_MAX_DAYS
+        MIN_TENURE_DAYS + rng.gamma(TENURE_SHAPE, TENURE_SCALE_DAYS, n), TENURE_MAX_DAYS
     )
     signup_day = config.as_of_day - tenure.astype(np.int64)
     go_live_day = signup_day + rng.integers(*ONBOARDING_DAYS, n, endpoint=True)

@@ -35,7 +35,8 @@ CHAMPION_LEAD = 2.0
 BREAK_RELEASE_DAYS = (35, 90)
 BREAK_MIN_LIFETIME_DAYS = 14
 # tier_switch: the change happens inside this range of days before as-of.
-SWITCH_DAYS = (7, 60)
+SWITCH_DAYS = (21, 60)
+SWITCH_MIN_DAILY_SESSIONS = 3.0
 
 
 def scenario_size(plan: Plan) -> int:
@@ -286,7 +287,9 @@ def tier_switch(plan: Plan, rng: np.random.Generator) -> list[Planted]:
         and c.start_day < change_low
         and c.renewal_day > as_of + 30
     }
-    staying = plan.staying_counts(change_low)
+    # Expected sessions per working day of the contacts who stay, so that the
+    # renamed events show up in the weeks after the switch.
+    usage = plan.staying_contacts(change_low).groupby("merchant_id")["rate"].sum()
     changed = {c.merchant_id for c in plan.plan_changes}
     candidates = [
         merchant_id
@@ -295,9 +298,13 @@ def tier_switch(plan: Plan, rng: np.random.Generator) -> list[Planted]:
         and _is_retained(plan, merchant_id)
         and plan.merchants.loc[merchant_id, "plan_tier"] in from_tiers
         and plan.merchants.loc[merchant_id, "go_live_day"] < config.start_day
-        and staying.get(merchant_id, 0) >= 1
+        and merchant_id in usage.index
         and merchant_id not in changed
     ]
+    busy = [m for m in candidates if usage[m] >= SWITCH_MIN_DAILY_SESSIONS]
+    if len(busy) < n:
+        busy = sorted(candidates, key=lambda m: (-usage[m], m))[:n]
+    candidates = busy
     renamed = {f.name: f.renamed for f in catalog.FEATURES if f.renamed}
     planted = []
     for merchant_id in _pick(rng, candidates, n, "tier_switch"):

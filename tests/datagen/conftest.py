@@ -34,7 +34,7 @@ class Dataset:
 
     def query(self, sql: str, parameters: list | None = None) -> pd.DataFrame:
         with self.connect() as connection:
-            return connection.execute(sql, parameters).df()
+            return connection.execute(sql, parameters).df(date_as_object=True)
 
     def planted(self, scenario: str) -> pd.DataFrame:
         """Return the answer-key rows of one scenario, with details parsed."""
@@ -42,18 +42,16 @@ class Dataset:
             rows = connection.execute(
                 "SELECT * FROM planted WHERE scenario = ? ORDER BY merchant_id",
                 [scenario],
-            ).df()
+            ).df(date_as_object=True)
         rows["details"] = rows["details"].map(json.loads)
         return rows
 
     def tracking_break(self) -> dict:
         with duckdb.connect(str(self.answers), read_only=True) as connection:
-            return (
-                connection.execute("SELECT * FROM tracking_break")
-                .df()
-                .iloc[0]
-                .to_dict()
+            frame = connection.execute("SELECT * FROM tracking_break").df(
+                date_as_object=True
             )
+        return frame.iloc[0].to_dict()
 
 
 @pytest.fixture(scope="session")

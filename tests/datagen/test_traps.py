@@ -5,6 +5,7 @@ the reference query must show the trap, and each wrong variant must give a
 different result on exactly the trap's merchants.
 """
 
+import functools
 import shutil
 from pathlib import Path
 
@@ -42,6 +43,11 @@ def trap_dataset(request, build_dataset):
 
 
 def run(path: Path, sql: str) -> pd.DataFrame:
+    return _run_cached(path, sql, path.stat().st_mtime_ns).copy()
+
+
+@functools.lru_cache(maxsize=256)
+def _run_cached(path: Path, sql: str, modified: int) -> pd.DataFrame:
     with duckdb.connect(str(path), read_only=True) as connection:
         return connection.execute(sql).df()
 
