@@ -18,7 +18,7 @@ import numpy as np
 import pandas as pd
 from tqdm import tqdm
 
-from datagen import __version__, catalog, dates
+from datagen import __version__, catalog
 from datagen.activity import build_context, merchant_activity
 from datagen.answer_key import write_answer_key
 from datagen.billing import build_invoices
@@ -40,7 +40,13 @@ from datagen.rng import stream
 from datagen.scenarios import SCENARIOS
 from datagen.support import build_nps, build_tickets
 from datagen.traps import TRAPS
-from datagen.writer import TemporaryDatabase, prepare_folder, remove_folders
+from datagen.writer import (
+    TemporaryDatabase,
+    prepare_folder,
+    remove_folders,
+    schema_sql,
+)
+from kit.paths import answers_path
 
 log = logging.getLogger("datagen")
 
@@ -275,6 +281,56 @@ def _write_activity(
     return lost
 
 
+def _as_of_macro(config: Config) -> str:
+    comment = AS_OF_COMMENT.replace("'", "''")
+    return (
+        f"CREATE MACRO as_of_date() AS DATE '{config.as_of.isoformat()}';\n"
+        f"COMMENT ON MACRO as_of_date IS '{comment}';"
+    )
+
+
+def _dataset_info(config: Config) -> pd.DataFrame:
+    return pd.DataFrame(
+        {
+            "seed": [config.seed],
+            "merchants": [config.merchants],
+            "as_of": [config.as_of_day],
+            "history_days": [config.history_days],
+            "generator_version": [__version__],
+        }
+    )
+
+
+def _write_dataset(
+    plan: Plan, dataset: TemporaryDatabase, batch_size: int, progress: bool
+) -> Counter:
+    """Write every candidate table; return feature events lost per merchant."""
+    dataset.execute(_as_of_macro(plan.config))
+    dataset.execute(schema_sql())
+    for table, frame in _dimension_frames(plan).items():
+        dataset.append(table, frame)
+    for table, frame in _support_frames(plan).items():
+        dataset.append(table, frame)
+    lost = _write_activity(plan, dataset, batch_size, progress)
+    dataset.append("dataset_info", _dataset_info(plan.config))
+    return lost
+
+
+def _planted_counts(plan: Plan, merchants_affected: int) -> dict[str, int]:
+    """Return merchants per scenario, in planting order.
+
+    broken_tracking_event hits every merchant, so it counts the merchants
+    that lost at least one event.
+    """
+    counts: dict[str, int] = {}
+    for item in plan.planted:
+        if item.merchant_id is None:
+            counts[item.scenario] = merchants_affected
+        else:
+            counts[item.scenario] = counts.get(item.scenario, 0) + 1
+    return counts
+
+
 def generate(
     out: Path,
     *,
@@ -287,55 +343,29 @@ def generate(
 ) -> Summary:
     """Write the merchant dataset to ``out`` and its answer key beside it.
 
-    Both files are replaced atomically; on any error neither changes.
+    Both files are replaced atomically, and on any error neither changes.
     ``batch_size`` sets how many merchants are generated and written at a
     time, which bounds memory and never changes the data. ``progress``
     shows a progress bar on stderr for runs longer than two seconds.
     Raises InvalidOption or OutputNotWritable (both DatagenError) for
     values the caller can fix.
     """
-    from kit.paths import answers_path
-
     started = time.perf_counter()
     config = Config(
         seed=seed, merchants=merchants, as_of=as_of, history_days=history_days
     )
-    if (
-        isinstance(batch_size, bool)
-        or not isinstance(batch_size, int)
-        or batch_size < 1
-    ):
-        raise InvalidOption(
-            "batch_size", batch_size, "expected a whole number from 1 up"
-        )
+    if isinstance(batch_size, bool) or not isinstance(batch_size, int):
+        raise InvalidOption("batch_size", repr(batch_size), "expected a whole number")
+    if batch_size < 1:
+        raise InvalidOption("batch_size", batch_size, "expected 1 or more")
     out = Path(out)
     answers = answers_path(out)
     created = prepare_folder(out, (answers,))
     try:
         with TemporaryDatabase(out) as dataset, TemporaryDatabase(answers) as key:
             plan = build_plan(config)
-            log.info(
-                "planned %d merchants in %.1f s",
-                merchants,
-                time.perf_counter() - started,
-            )
-            dataset.execute(dates_macro(config))
-            dataset.execute(_schema())
-            for table, frame in _dimension_frames(plan).items():
-                dataset.append(table, frame)
-            for table, frame in _support_frames(plan).items():
-                dataset.append(table, frame)
-            lost = _write_activity(plan, dataset, batch_size, progress)
-            info = pd.DataFrame(
-                {
-                    "seed": [config.seed],
-                    "merchants": [config.merchants],
-                    "as_of": [config.as_of_day],
-                    "history_days": [config.history_days],
-                    "generator_version": [__version__],
-                }
-            )
-            dataset.append("dataset_info", info)
+            log.info("planned in %.1f s", time.perf_counter() - started)
+            lost = _write_dataset(plan, dataset, batch_size, progress)
             rows = {
                 table: dataset.connection.execute(
                     f"SELECT count(*) FROM {table}"
@@ -348,7 +378,7 @@ def generate(
                 plan.tracking_break,
                 sum(lost.values()),
                 len(lost),
-                info,
+                _dataset_info(config),
                 dataset.table_ddl("dataset_info"),
             )
             dataset.publish()
@@ -356,11 +386,6 @@ def generate(
     except BaseException:
         remove_folders(created)
         raise
-    counts = Counter(p.scenario for p in plan.planted if p.merchant_id is not None)
-    planted = {}
-    for item in plan.planted:
-        if item.scenario not in planted:
-            planted[item.scenario] = counts.get(item.scenario, len(lost))
     seconds = time.perf_counter() - started
     log.info("wrote %s in %.1f s", out, seconds)
     return Summary(
@@ -371,21 +396,6 @@ def generate(
         as_of=config.as_of,
         history_days=config.history_days,
         rows=rows,
-        planted=planted,
+        planted=_planted_counts(plan, len(lost)),
         seconds=seconds,
     )
-
-
-def dates_macro(config: Config) -> str:
-    iso = dates.to_date(config.as_of_day).isoformat()
-    comment = AS_OF_COMMENT.replace("'", "''")
-    return (
-        f"CREATE MACRO as_of_date() AS DATE '{iso}';\n"
-        f"COMMENT ON MACRO as_of_date IS '{comment}';"
-    )
-
-
-def _schema() -> str:
-    from datagen.writer import schema_sql
-
-    return schema_sql()
