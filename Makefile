@@ -8,7 +8,8 @@ PY := $(VENV)/bin/python
 INSTALLED := $(VENV)/.installed
 
 LAB_ARGS ?=
-PYTEST_ARGS ?=
+# Two workers, one test module each, so session fixtures stay on one worker.
+PYTEST_ARGS ?= -n 2 --dist loadfile
 DATAGEN_ARGS ?=
 NOTEBOOKS ?=
 
