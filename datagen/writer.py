@@ -20,7 +20,14 @@ import pandas as pd
 from datagen.errors import OutputNotWritable
 
 EPOCH_SQL = "DATE '1970-01-01'"
-CONFIG = {"autoinstall_known_extensions": False, "autoload_known_extensions": False}
+# DuckDB caches written blocks up to 80% of RAM by default. A fixed limit
+# keeps a large run's memory bounded; blocks already written are evicted.
+MEMORY_LIMIT = "512MB"
+CONFIG = {
+    "autoinstall_known_extensions": False,
+    "autoload_known_extensions": False,
+    "memory_limit": MEMORY_LIMIT,
+}
 
 
 def schema_sql() -> str:
