@@ -31,10 +31,10 @@ WEB_EVENT_FACTOR = 1.25
 MOBILE_EVENT_FACTOR = 0.75
 MAX_EVENTS_PER_SESSION = 8
 CORE_ADOPTION = 0.9
-# Weight of a feature in ActivityEdits.adopted_features, relative to the
-# merchant's average feature weight (at least).
-FORCED_FEATURE_WEIGHT = 1.5
 OTHER_ADOPTION = 0.45
+# Minimum weight of a feature in ActivityEdits.adopted_features, relative
+# to the merchant's average feature weight.
+FORCED_FEATURE_WEIGHT = 1.5
 # Share of sessions the tracking pipeline delivers twice.
 REDELIVERY_RATE = 0.002
 VOLUME_HOLIDAY_FACTOR = 0.7
@@ -73,9 +73,8 @@ def build_context(plan: Plan) -> Context:
     factors = dates.day_factors(config.start_day, config.last_day)
     days = np.arange(config.start_day, config.last_day + 1)
     holiday = np.ones(len(days))
-    for day, _ in dates.holidays(
-        dates.to_date(config.start_day).year, dates.to_date(config.last_day).year
-    ).items():
+    first_year = dates.to_date(config.start_day).year
+    for day in dates.holidays(first_year, dates.to_date(config.last_day).year):
         if config.start_day <= day <= config.last_day:
             holiday[day - config.start_day] = VOLUME_HOLIDAY_FACTOR
     broken = None
@@ -102,8 +101,8 @@ def build_context(plan: Plan) -> Context:
         weekend=dates.weekday(days) >= 5,
         broken=broken,
         tier_timelines={
-            merchant: (np.array(days_), np.array(tiers))
-            for merchant, (days_, tiers) in timelines.items()
+            merchant: (np.array(change_days), np.array(tiers))
+            for merchant, (change_days, tiers) in timelines.items()
         },
     )
 
@@ -174,19 +173,22 @@ def _add_in_window(
     end: int,
     n: int,
 ) -> None:
-    """Add ``n`` sessions on working days of the window by its most active contacts."""
+    """Add ``n`` sessions in the window, each by the most active contact that day.
+
+    Working days are preferred; days when nobody had access are skipped.
+    """
+    if n <= 0:
+        return
     rates = contacts["rate"].to_numpy()
-    candidates = [d for d in range(first, end) if dates.weekday(d) < 5] or list(
-        range(first, end)
-    )
+    staffed = [d for d in range(first, end) if len(_active_on(contacts, d))]
+    candidates = [d for d in staffed if dates.weekday(d) < 5] or staffed
+    if not candidates:
+        return
     added_contacts, added_days = [], []
-    for _ in range(n):
-        day = int(rng.choice(candidates))
-        active = _active_on(contacts, day)
-        if len(active) == 0:
-            continue
+    for day in rng.choice(candidates, size=n):
+        active = _active_on(contacts, int(day))
         added_contacts.append(active[np.argmax(rates[active])])
-        added_days.append(day)
+        added_days.append(int(day))
     draft.add(
         np.array(added_contacts, dtype=np.int64), np.array(added_days, dtype=np.int64)
     )

@@ -37,6 +37,11 @@ TRAP_POOL_SIZE = TOP_N - 2
 # the first free place from here (1-based).
 OUTSIDE_PLACE = TOP_N + 4
 MIN_LIFT_DOLLARS = 1_000
+# A planted cancelled contract started this many days before as-of.
+CANCELLED_START_DAYS = (150, 330)
+# A contract split into two starts its add-on at least 21 days before as-of
+# and after the main contract, so the main one must be this old.
+ADDON_MIN_AGE_DAYS = 60
 
 
 def _trap_pool(plan: Plan, min_contacts: int = 1, baseline: bool = True) -> list[int]:
@@ -90,9 +95,14 @@ def several_active_contracts(plan: Plan, rng: np.random.Generator) -> list[Plant
     as_of = plan.config.as_of_day
 
     def splittable(merchant_id: int) -> bool:
+        """Return whether the merchant has the trap already or room for an add-on."""
         active = _active(plan, merchant_id)
-        return len({c.renewal_day for c in active}) > 1 or len(active) <= len(
-            catalog.ADDON_PRODUCTS
+        if len({c.renewal_day for c in active}) > 1:
+            return True
+        main = max(active, key=lambda c: c.arr_cents)
+        return (
+            len(active) <= len(catalog.ADDON_PRODUCTS)
+            and main.start_day <= as_of - ADDON_MIN_AGE_DAYS
         )
 
     candidates = [m for m in _trap_pool(plan, baseline=False) if splittable(m)]
@@ -109,7 +119,7 @@ def several_active_contracts(plan: Plan, rng: np.random.Generator) -> list[Plant
             share_cents = (
                 int(round(main.arr_cents * rng.uniform(0.2, 0.35) / 100)) * 100
             )
-            low = min(max(main.start_day, as_of - 330), as_of - 21)
+            low = max(main.start_day, as_of - 330)
             start = int(rng.integers(low, as_of - 20))
             if term_renewal(start, 12) == main.renewal_day:
                 start -= 7
@@ -150,7 +160,7 @@ def _cancelled_addon(
 ) -> Contract:
     as_of = plan.config.as_of_day
     tier = plan.merchants.loc[merchant_id, "plan_tier"]
-    start = as_of - int(rng.integers(150, 330))
+    start = as_of - int(rng.integers(*CANCELLED_START_DAYS))
     contract = Contract(
         merchant_id=merchant_id,
         product=str(rng.choice(catalog.ADDON_PRODUCTS)),
@@ -411,7 +421,12 @@ def inactive_contracts_outside_top(
     """
     name = "inactive_contracts"
     ranking = plan.ranking()
-    merchant_id = next(m for m in ranking[OUTSIDE_PLACE - 1 :] if plan.is_free(m))
+    oldest_start = plan.config.as_of_day - CANCELLED_START_DAYS[1]
+    merchant_id = next(
+        m
+        for m in ranking[OUTSIDE_PLACE - 1 :]
+        if plan.is_free(m) and plan.merchants.loc[m, "signup_day"] < oldest_start
+    )
     plan.claim(merchant_id, name)
     everything = plan.all_status_arr()
     others = sorted(
