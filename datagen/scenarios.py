@@ -61,13 +61,41 @@ def _is_retained(plan: Plan, merchant_id: int) -> bool:
     return int(plan.merchants.loc[merchant_id, "end_day"]) == plan.config.last_day
 
 
+def _early_renewal(
+    plan: Plan, rng: np.random.Generator, old: Contract, first: int, last: int
+) -> Contract:
+    """Renew ``old`` early: a new term starts between ``first`` and ``last``.
+
+    The old term ends on the new start and becomes 'expired'.
+    """
+    start = int(rng.integers(first, last, endpoint=True))
+    old.status, old.renewal_day = "expired", start
+    new = Contract(
+        merchant_id=old.merchant_id,
+        product=old.product,
+        plan_tier=plan.merchants.loc[old.merchant_id, "plan_tier"],
+        arr_cents=int(round(old.arr_cents * rng.uniform(1.0, 1.06) / 100)) * 100,
+        seats=old.seats,
+        signed_day=start - int(rng.integers(3, 20, endpoint=True)),
+        start_day=start,
+        renewal_day=term_renewal(start, old.term_months),
+        status="active",
+        term_months=old.term_months,
+    )
+    plan.contracts.append(new)
+    return new
+
+
 def renewal_usage_drop(plan: Plan, rng: np.random.Generator) -> list[Planted]:
     """Plant renewals followed by a usage drop of about 60 percent.
 
-    The renewal was signed in the 90 days before as-of; from the drop day
-    every contact uses the product less. Merchants whose term renewed in that
-    span are preferred; when too few did, others renewed early.
+    Each renewal was signed in the 90 days before as-of. From the drop day
+    every contact uses the product less. Merchants whose term renewed in
+    that span are preferred, half of them from the top 100 by ARR so the
+    capstone at-risk list shows some. When too few renewed, others renew
+    early.
     """
+    name = "renewal_usage_drop"
     config = plan.config
     as_of = config.as_of_day
     drop_low = max(as_of - 60, config.start_day + 3 * 30)
@@ -98,77 +126,45 @@ def renewal_usage_drop(plan: Plan, rng: np.random.Generator) -> list[Planted]:
             and suitable(contract.merchant_id)
         ):
             renewed.setdefault(contract.merchant_id, contract)
-    # Half of them come from the top 100 by ARR when possible, so the
-    # capstone at-risk list shows some.
     top = set(plan.ranking()[: TOP_N - 2])
     in_top = [m for m in renewed if m in top]
-    first = _pick(rng, in_top, min((n + 1) // 2, len(in_top)), "renewal_usage_drop")
-    rest = [m for m in renewed if m not in first]
-    picked = first + _pick(
-        rng, rest, min(n - len(first), len(rest)), "renewal_usage_drop"
-    )
+    picked = _pick(rng, in_top, min((n + 1) // 2, len(in_top)), name)
+    rest = [m for m in renewed if m not in picked]
+    picked += _pick(rng, rest, min(n - len(picked), len(rest)), name)
     chosen = [(m, renewed[m], False) for m in picked]
+
     if len(chosen) < n:
-        early = [
-            c
+        cores = {
+            c.merchant_id: c
             for c in plan.contracts
             if c.status == "active"
             and c.product == catalog.CORE_PRODUCT
             and c.start_day < signed_low - 30
             and c.merchant_id not in renewed
             and suitable(c.merchant_id)
-        ]
-        by_merchant = {c.merchant_id: c for c in early}
-        for merchant_id in _pick(
-            rng, list(by_merchant), n - len(chosen), "renewal_usage_drop"
-        ):
-            old = by_merchant[merchant_id]
-            start = int(rng.integers(signed_low + 20, drop_high - 5, endpoint=True))
-            old.status, old.renewal_day = "expired", start
-            new = Contract(
-                merchant_id=merchant_id,
-                product=old.product,
-                plan_tier=plan.merchants.loc[merchant_id, "plan_tier"],
-                arr_cents=int(round(old.arr_cents * rng.uniform(1.0, 1.06) / 100))
-                * 100,
-                seats=old.seats,
-                signed_day=start - int(rng.integers(3, 20, endpoint=True)),
-                start_day=start,
-                renewal_day=term_renewal(start, old.term_months),
-                status="active",
-                term_months=old.term_months,
+        }
+        for merchant_id in _pick(rng, list(cores), n - len(chosen), name):
+            new = _early_renewal(
+                plan, rng, cores[merchant_id], signed_low + 20, drop_high - 5
             )
-            plan.contracts.append(new)
             chosen.append((merchant_id, new, True))
 
     planted = []
     for merchant_id, contract, early_renewal in chosen:
-        plan.claim(merchant_id, "renewal_usage_drop")
-        drop_day = int(
-            rng.integers(
-                max(drop_low, contract.signed_day + 1), drop_high, endpoint=True
-            )
-        )
+        plan.claim(merchant_id, name)
+        first_drop = max(drop_low, contract.signed_day + 1)
+        drop_day = int(rng.integers(first_drop, drop_high, endpoint=True))
         edits = plan.edits_for(merchant_id)
         edits.usage_factors.append((drop_day, as_of, DROP_USAGE_FACTOR))
         edits.capped_drop = (drop_day, DROP_CAP_RATIO)
-        planted.append(
-            Planted(
-                scenario="renewal_usage_drop",
-                kind=KIND,
-                merchant_id=merchant_id,
-                event_day=drop_day,
-                details={
-                    "product": contract.product,
-                    "renewal_signed_date": dates.to_date(
-                        contract.signed_day
-                    ).isoformat(),
-                    "renewal_start_date": dates.to_date(contract.start_day).isoformat(),
-                    "early_renewal": early_renewal,
-                    "usage_drop_pct": round((1 - DROP_USAGE_FACTOR) * 100),
-                },
-            )
-        )
+        details = {
+            "product": contract.product,
+            "renewal_signed_date": dates.to_date(contract.signed_day).isoformat(),
+            "renewal_start_date": dates.to_date(contract.start_day).isoformat(),
+            "early_renewal": early_renewal,
+            "usage_drop_pct": round((1 - DROP_USAGE_FACTOR) * 100),
+        }
+        planted.append(Planted(name, KIND, merchant_id, None, drop_day, details))
     return planted
 
 
@@ -271,8 +267,8 @@ def tier_switch(plan: Plan, rng: np.random.Generator) -> list[Planted]:
 
     The old core contract is cancelled and a contract on the new tier starts
     on the change day, co-termed with the old one. Real usage does not
-    change; the events of renamed features (reports becomes
-    insights_reports) switch names from the change day.
+    change, but renamed features (reports becomes insights_reports) are
+    logged under their new names from the change day.
     """
     config = plan.config
     as_of = config.as_of_day

@@ -122,7 +122,7 @@ def several_active_contracts(plan: Plan, rng: np.random.Generator) -> list[Plant
             low = max(main.start_day, as_of - 330)
             start = int(rng.integers(low, as_of - 20))
             if term_renewal(start, 12) == main.renewal_day:
-                start -= 7
+                start += 7
             main.arr_cents -= share_cents
             plan.contracts.append(
                 Contract(
