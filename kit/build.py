@@ -83,6 +83,8 @@ def _execute(notebook, template: Path) -> None:
             client = NotebookClient(
                 notebook,
                 timeout=CELL_TIMEOUT_SECONDS,
+                # Timestamps would make every rebuild differ from the last.
+                record_timing=False,
                 resources={"metadata": {"path": str(template.parent)}},
             )
             try:
