@@ -217,9 +217,7 @@ CONDITIONS: dict[str, Condition] = {
     "missing_rows": Condition(
         (*TABLE_KINDS, "ids"), "true or QUERY", _validate_query, _missing_rows_holds
     ),
-    "all_missing": Condition(
-        TABLE_KINDS, "QUERY", _validate_query, _all_missing_holds
-    ),
+    "all_missing": Condition(TABLE_KINDS, "QUERY", _validate_query, _all_missing_holds),
     "extra_rows": Condition(
         (*TABLE_KINDS, "ids"), "true or QUERY", _validate_query, _extra_rows_holds
     ),

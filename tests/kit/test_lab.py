@@ -1,5 +1,6 @@
 """`python -m kit lab`: data and workspace prepared, then JupyterLab on loopback."""
 
+import datetime as dt
 import json
 import os
 import shutil
@@ -8,10 +9,10 @@ import socket
 import subprocess
 import sys
 import time
-import types
 import urllib.error
 import urllib.request
 
+import duckdb
 import pytest
 from kit_project import project_environment
 from test_cli import NOTEBOOKS
@@ -28,15 +29,15 @@ def free_port() -> int:
         return probe.getsockname()[1]
 
 
-def test_missing_dataset_generated_with_defaults(project, monkeypatch):
-    (project / "data" / "merchants.duckdb").unlink()
-    calls = []
-    fake = types.ModuleType("datagen")
-    fake.generate = lambda out, **options: calls.append((out, options))
-    monkeypatch.setitem(sys.modules, "datagen", fake)
-    target = lab.ensure_dataset()
-    assert calls == [(project / "data" / "merchants.duckdb", {})]
-    assert target == project / "data" / "merchants.duckdb"
+def test_missing_dataset_generated_with_defaults(project):
+    target = project / "data" / "merchants.duckdb"
+    target.unlink()
+
+    assert lab.ensure_dataset() == target
+
+    with duckdb.connect(str(target), read_only=True) as connection:
+        info = connection.sql("SELECT seed, merchants, as_of FROM dataset_info")
+        assert info.fetchall() == [(42, 1000, dt.date(2026, 6, 30))]
 
 
 def test_existing_dataset_kept(project, monkeypatch):
