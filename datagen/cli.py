@@ -9,7 +9,6 @@ import argparse
 import logging
 import os
 import sys
-from pathlib import Path
 
 from datagen import config
 from datagen.errors import DatagenError
@@ -98,10 +97,11 @@ def main(argv: list[str] | None = None) -> int:
         merchants = config.parse_merchants(args.merchants)
         as_of = config.parse_as_of(args.as_of)
         history_days = config.parse_history_days(args.history_days)
+        out = config.parse_out(args.out)
         from datagen.build import generate
 
         summary = generate(
-            Path(args.out),
+            out,
             seed=seed,
             merchants=merchants,
             as_of=as_of,

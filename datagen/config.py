@@ -30,6 +30,10 @@ MAX_MERCHANTS = 100_000
 MIN_HISTORY_DAYS = 120
 MAX_HISTORY_DAYS = 1830
 MAX_SEED = 2**63 - 1
+# Contract histories reach years before and after the as-of date, so the
+# as-of date keeps well inside the calendar DuckDB and Python can represent.
+MIN_AS_OF = date(2000, 1, 1)
+MAX_AS_OF = date(2100, 12, 31)
 
 _ISO_DATE = re.compile(r"\d{4}-\d{2}-\d{2}")
 
@@ -142,14 +146,31 @@ def parse_history_days(text: str) -> int:
     return check_history_days(days)
 
 
+def parse_out(text: str) -> Path:
+    """Parse the output path, rejecting one that names no file."""
+    path = Path(text.strip())
+    if not text.strip() or not path.name or text.strip().endswith(("/", "\\")):
+        raise InvalidOption(
+            "--out", repr(text), "give a file path such as data/merchants.duckdb"
+        )
+    return path
+
+
 def parse_as_of(text: str) -> date:
     """Parse a YYYY-MM-DD date, rejecting words such as "today" and impossible days."""
     cleaned = text.strip()
     if not _ISO_DATE.fullmatch(cleaned):
         raise InvalidOption("--as-of", repr(text), _AS_OF_FIX)
     try:
-        return date.fromisoformat(cleaned)
+        as_of = date.fromisoformat(cleaned)
     except ValueError as error:
         raise InvalidOption(
             "--as-of", repr(text), f"{error}. Give a real calendar date as YYYY-MM-DD."
         ) from None
+    if not MIN_AS_OF <= as_of <= MAX_AS_OF:
+        raise InvalidOption(
+            "--as-of",
+            repr(text),
+            f"give a date from {MIN_AS_OF} to {MAX_AS_OF}, such as 2026-06-30",
+        )
+    return as_of

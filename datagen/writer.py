@@ -59,6 +59,13 @@ def prepare_folder(out: Path, others: tuple[Path, ...] = ()) -> list[Path]:
                 "it is a folder. Give a file path such as "
                 f"{path / 'merchants.duckdb'}.",
             )
+        if path.exists() and not path.is_file():
+            # A device such as /dev/null would be replaced by a regular file.
+            raise OutputNotWritable(
+                path,
+                "it exists and is not a regular file. Give a file path such as "
+                "data/merchants.duckdb.",
+            )
     folder = out.parent
     missing = []
     probe = folder

@@ -3,6 +3,7 @@
 import hashlib
 import os
 import shutil
+import stat
 import subprocess
 import sys
 from pathlib import Path
@@ -104,6 +105,8 @@ BAD_VALUES = [
     (["--seed", "-1"], "--seed -1"),
     (["--seed", "x"], "--seed 'x'"),
     (["--size", "10"], "--size"),
+    (["--as-of", "9999-12-31"], "--as-of '9999-12-31'"),
+    (["--as-of", "1900-01-01"], "--as-of '1900-01-01'"),
 ]
 
 
@@ -130,6 +133,21 @@ def test_bad_value_message_names_fix(tmp_path):
     assert "Use --merchants 300 or more." in done.stderr
     done = run_cli("--history-days", "30", cwd=tmp_path)
     assert "Use --history-days 120 or more." in done.stderr
+
+
+@pytest.mark.parametrize("out", ["", " ", "data/"])
+def test_out_naming_no_file_exits_two(tmp_path, out):
+    done = run_cli("--out", out, cwd=tmp_path)
+    assert_one_line_error(done, f"--out {out!r}")
+    assert files_under(tmp_path) == []
+
+
+def test_out_not_a_regular_file(tmp_path):
+    fifo = tmp_path / "pipe.duckdb"
+    os.mkfifo(fifo)
+    done = run_cli("--out", str(fifo), cwd=tmp_path)
+    assert_one_line_error(done, "not a regular file")
+    assert stat.S_ISFIFO(fifo.stat().st_mode)
 
 
 def test_out_is_folder(tmp_path):
