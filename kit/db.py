@@ -75,8 +75,16 @@ def resolve_db(db: str | os.PathLike | None = None) -> Path:
             f"no dataset found: set $KIT_DB or {REGENERATE_HINT} "
             f"(looked for data/{paths.DEFAULT_DB_NAME} above {Path.cwd()})"
         )
+    if path.is_dir():
+        raise DatasetNotFound(
+            f"dataset {path} is a folder: give the .duckdb file inside it, such as "
+            f"{path / paths.DEFAULT_DB_NAME}"
+        )
     if not path.is_file():
-        raise DatasetNotFound(f"dataset {path} does not exist: {REGENERATE_HINT}")
+        raise DatasetNotFound(
+            f"dataset {path} does not exist: run `python -m datagen --out {path}` "
+            "to generate it there, or point $KIT_DB at an existing dataset"
+        )
     return path.resolve()
 
 

@@ -10,6 +10,7 @@ import datetime as dt
 import json
 import logging
 import os
+import sys
 import tempfile
 from pathlib import Path
 
@@ -102,7 +103,8 @@ def record_check(exercise_id: str, verdict: str, correct: bool) -> None:
     def change(entry: dict) -> None:
         now = _now()
         entry["verdict"] = verdict
-        entry["attempts"] = entry.get("attempts", 0) + 1
+        attempts = entry.get("attempts")
+        entry["attempts"] = (attempts if isinstance(attempts, int) else 0) + 1
         entry["last_checked_at"] = now
         if correct and not entry.get("first_correct_at"):
             entry["first_correct_at"] = now
@@ -112,7 +114,8 @@ def record_check(exercise_id: str, verdict: str, correct: bool) -> None:
 
 def record_hint(exercise_id: str, hints_seen: int) -> None:
     def change(entry: dict) -> None:
-        entry["hints_seen"] = max(entry.get("hints_seen", 0), hints_seen)
+        seen = entry.get("hints_seen")
+        entry["hints_seen"] = max(seen if isinstance(seen, int) else 0, hints_seen)
 
     _update_quietly(exercise_id, change)
 
@@ -127,8 +130,14 @@ def record_solution_seen(exercise_id: str) -> None:
 def _update_quietly(exercise_id: str, change) -> None:
     try:
         _update(exercise_id, change)
-    except OSError as error:
+    except (OSError, TypeError, ValueError) as error:
+        # A hand-edited or unwritable file must not turn a check into an error.
         log.warning("cannot save progress for %s: %s", exercise_id, error)
+        print(
+            f"warning: progress for {exercise_id} was not saved to "
+            f"{paths.progress_path()} ({error}); fix or remove that file.",
+            file=sys.stderr,
+        )
 
 
 def exercise_progress(exercise_id: str) -> dict:

@@ -35,10 +35,11 @@ class SqlResult:
 def run_sql(connection: duckdb.DuckDBPyConnection, sql: str) -> SqlResult:
     """Run ``sql`` on a fresh cursor of ``connection`` and fetch its result.
 
-    A fresh cursor keeps temporary tables and settings of one run away from
-    the next. Raises SqlFailed with DuckDB's message when the SQL fails or
+    A fresh cursor keeps temporary tables of one run away from the next.
+    Raises SqlFailed with DuckDB's message when the SQL fails or
     returns no result.
     """
+    _require_one_query(connection, sql)
     cursor = connection.cursor()
     try:
         try:
@@ -52,6 +53,31 @@ def run_sql(connection: duckdb.DuckDBPyConnection, sql: str) -> SqlResult:
         return fetch_relation(relation)
     finally:
         cursor.close()
+
+
+def _require_one_query(connection: duckdb.DuckDBPyConnection, sql: str) -> None:
+    """Raise SqlFailed unless ``sql`` is exactly one query.
+
+    Settings such as SET memory_limit apply to the whole database in this
+    process, the references' connection included, so only a single SELECT
+    (or WITH or FROM) statement is run. SQL that does not parse is left to
+    run, so that DuckDB's own message with its LINE context is shown.
+    """
+    try:
+        statements = connection.extract_statements(sql)
+    except duckdb.Error:
+        return
+    if len(statements) != 1:
+        raise SqlFailed(
+            f"The answer holds {len(statements)} SQL statements; give exactly one "
+            "query (SELECT, WITH or FROM) to check."
+        )
+    kind = statements[0].type
+    if kind != duckdb.StatementType.SELECT:
+        raise SqlFailed(
+            f"The answer is a {kind.name} statement; only a query (SELECT, WITH "
+            "or FROM) can be checked. Remove the statement and keep the query."
+        )
 
 
 def fetch_relation(relation: duckdb.DuckDBPyRelation) -> SqlResult:

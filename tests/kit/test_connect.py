@@ -39,7 +39,14 @@ def test_external_access_off(project, tmp_path):
 
 def test_missing_dataset_named(project, monkeypatch):
     monkeypatch.setenv("KIT_DB", str(project / "absent.duckdb"))
-    with pytest.raises(DatasetNotFound, match="absent.duckdb does not exist"):
+    with pytest.raises(DatasetNotFound, match="absent.duckdb does not exist") as info:
+        connect()
+    assert f"python -m datagen --out {project / 'absent.duckdb'}" in str(info.value)
+
+
+def test_folder_as_dataset_named(project, monkeypatch):
+    monkeypatch.setenv("KIT_DB", str(project))
+    with pytest.raises(DatasetNotFound, match="is a folder"):
         connect()
 
 

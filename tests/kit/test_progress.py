@@ -79,10 +79,21 @@ def test_unwritable_progress_does_not_break_check(project, monkeypatch, capsys):
 
     assert check("q4.audience", "csm").correct
     assert os.path.isfile(blocker)
+    assert "progress for q4.audience was not saved" in capsys.readouterr().err
 
 
 def test_malformed_entry_replaced(project):
     path = project / "progress.json"
     path.write_text('{"version": 1, "exercises": {"q2.top_arr": 5}}', encoding="utf-8")
+    record_check("q2.top_arr", "correct", correct=True)
+    assert load_progress()["exercises"]["q2.top_arr"]["attempts"] == 1
+
+
+def test_malformed_field_counted_afresh(project, capsys):
+    path = project / "progress.json"
+    path.write_text(
+        '{"version": 1, "exercises": {"q2.top_arr": {"attempts": "many"}}}',
+        encoding="utf-8",
+    )
     record_check("q2.top_arr", "correct", correct=True)
     assert load_progress()["exercises"]["q2.top_arr"]["attempts"] == 1
