@@ -149,6 +149,10 @@ def _draw_sessions(
     if edits is not None:
         for window_first, window_end, factor in edits.usage_factors:
             day_rate[(days >= window_first) & (days < window_end)] *= factor
+        for window_first, window_end, first_factor, end_factor in edits.usage_ramps:
+            inside = (days >= window_first) & (days < window_end)
+            progress = (days[inside] - window_first) / (window_end - window_first)
+            day_rate[inside] *= first_factor + (end_factor - first_factor) * progress
     start = np.maximum(contacts["start_day"].to_numpy(), first)
     end = np.minimum(contacts["activity_end_day"].to_numpy(), last)
     active = (days[None, :] >= start[:, None]) & (days[None, :] <= end[:, None])
@@ -194,6 +198,37 @@ def _add_in_window(
     )
 
 
+def _activate_every_contact(
+    rng: np.random.Generator,
+    draft: SessionDraft,
+    contacts: pd.DataFrame,
+    first: int,
+    end: int,
+) -> None:
+    """Give each contact with access all through ``[first, end)`` a session there.
+
+    A contact without one gets a session on a random working day of the
+    window.
+    """
+    starts = contacts["start_day"].to_numpy()
+    ends = contacts["activity_end_day"].to_numpy()
+    inside = (draft.day >= first) & (draft.day < end)
+    active = set(draft.contact[inside].tolist())
+    days = np.arange(first, end)
+    working = days[dates.weekday(days) < 5]
+    candidates = working if len(working) else days
+    missing = [
+        index
+        for index in np.flatnonzero((starts <= first) & (ends >= end - 1))
+        if index not in active
+    ]
+    if missing:
+        draft.add(
+            np.array(missing, dtype=np.int64),
+            rng.choice(candidates, size=len(missing)).astype(np.int64),
+        )
+
+
 def _apply_edits(
     ctx: Context,
     rng: np.random.Generator,
@@ -212,11 +247,22 @@ def _apply_edits(
     for first, end in edits.required_windows:
         if draft.count_in(first, end) == 0:
             _add_in_window(rng, draft, contacts, first, end, 1)
+    if edits.all_contacts_active is not None:
+        _activate_every_contact(rng, draft, contacts, *edits.all_contacts_active)
     if edits.capped_drop is not None:
         drop_day, ratio = edits.capped_drop
         baseline = draft.count_in(drop_day - 3 * WINDOW_DAYS, drop_day) / 3
         allowed = int(np.floor(ratio * baseline))
         draft.remove_in(rng, *last_window, draft.count_in(*last_window) - allowed)
+    if edits.capped_decline is not None:
+        baseline_first, baseline_end, last_first, ratio = edits.capped_decline
+        per_day = draft.count_in(baseline_first, baseline_end) / (
+            baseline_end - baseline_first
+        )
+        allowed = int(np.floor(ratio * per_day * (as_of - last_first)))
+        draft.remove_in(
+            rng, last_first, as_of, draft.count_in(last_first, as_of) - allowed
+        )
     if edits.exact_ratio is not None:
         numerator, denominator = edits.exact_ratio
         prior, last = draft.count_in(*prior_window), draft.count_in(*last_window)

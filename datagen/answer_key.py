@@ -8,13 +8,24 @@ opened by candidate code. Its tables:
     'scenario' or 'sql_trap'. ``contact_id`` is set where a person is
     involved (the departed champion of key_contact_departure).
     ``event_date`` is the day the story starts: the usage drop, the
-    champion's last day, the tier switch, the tracking break, a no_baseline
-    merchant's first activity, a gone_dark merchant's last one; NULL for
-    traps without a date. ``details`` is a JSON object, for example
+    champion's last day, the tier switch, the tracking break, the first
+    new user of expansion_ready, the start of a quiet_decline, the first
+    day of the seasonal_dip month, a no_baseline merchant's first activity,
+    a gone_dark merchant's last one; NULL for traps without a date.
+    ``details`` is a JSON object, for example
     ``{"from_tier": "growth", "to_tier": "scale", ...}``. Trap rows carry
     ``place``, the merchant's place by total active ARR.
     broken_tracking_event has one row with NULL merchant_id, because the
-    break hits every merchant.
+    break hits every merchant. seasonal_dip has one row per merchant of the
+    dipped industry active in the month, each with the industry, month,
+    first and last date and usage factor. expansion_ready and quiet_decline
+    rows carry ``rule``, the rule an exercise applies to find them.
+
+``renewal_outcomes(contract_id, merchant_id, product, renewal_date,
+renewed, successor_contract_id, lapse_probability, renewal_risk,
+usage_decline_start, usage_decline_pct)``
+    One row per contract term that reached its renewal date inside the
+    history, with its outcome and the risk behind it (datagen.renewals).
 
 ``tracking_break(feature_name, platform, app_version, break_date,
 events_lost, merchants_affected)``
@@ -53,6 +64,7 @@ def planted_frame(planted: list[Planted]) -> pd.DataFrame:
 def write_answer_key(
     database: TemporaryDatabase,
     planted: list[Planted],
+    renewals: pd.DataFrame,
     tracking_break: TrackingBreak,
     events_lost: int,
     merchants_affected: int,
@@ -67,6 +79,7 @@ def write_answer_key(
     database.execute(schema.read_text(encoding="utf-8"))
     database.execute(dataset_info_ddl)
     database.append("planted", planted_frame(planted))
+    database.append("renewal_outcomes", renewals)
     database.append(
         "tracking_break",
         pd.DataFrame(

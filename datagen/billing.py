@@ -1,27 +1,39 @@
 """Invoices for every contract term, with late and missing payments.
 
 A term is billed every ``billing_months`` months from its start until it
-ends, is cancelled, or reaches the as-of date. Most merchants pay within the
-payment terms; each has its own share of late payments, and a few invoices
-are never paid.
+ends, is cancelled, or reaches the as-of date. Most invoices are paid
+within the payment terms, between the issue date and the due date. Each
+merchant has its own share of late payments, paid 1 or more days after the
+due date with an exponential tail, and a few late invoices are never paid.
+Riskier merchants (datagen.risk) pay late more often and later, and more
+often still while a decline before a renewal is under way, so lateness
+goes with churn. An invoice still unpaid on the as-of date is
+'overdue' once its due date has passed, else 'open'.
 """
 
 import numpy as np
 import pandas as pd
 
-from datagen import dates
+from datagen import dates, risk
 from datagen.config import Config
 from datagen.plan import Contract
+from datagen.renewals import Decline, decline_in_force
 from datagen.rng import stream
 
 NET_DAYS = {"smb": 14, "mid_market": 30, "enterprise": 45}
+# Mean days past the due date of a late payment, for a merchant of risk 0.
 LATE_DAYS_MEAN = 14
-UNPAID_PROBABILITY = 0.01
+# Share of late invoices that are never paid.
+NEVER_PAID_SHARE_OF_LATE = 0.05
 
 
 def build_invoices(
-    config: Config, merchants: pd.DataFrame, contracts: list[Contract]
+    config: Config,
+    merchants: pd.DataFrame,
+    contracts: list[Contract],
+    declines: dict[int, list[Decline]],
 ) -> pd.DataFrame:
+    """Bill every contract term; ``declines`` are the pre-renewal declines."""
     by_merchant: dict[int, list[Contract]] = {}
     for contract in sorted(contracts, key=lambda c: c.contract_id):
         by_merchant.setdefault(contract.merchant_id, []).append(contract)
@@ -31,6 +43,9 @@ def build_invoices(
         rng = stream(config.seed, "invoices", merchant_id)
         months = int(merchant.billing_months)
         net = NET_DAYS[merchant.segment]
+        late_days_mean = LATE_DAYS_MEAN * np.exp(
+            risk.LATE_DAYS_PER_RISK * merchant.risk
+        )
         for contract in own:
             stop = contract.renewal_day
             if contract.cancel_day is not None:
@@ -41,13 +56,19 @@ def build_invoices(
             issue = issue[issue < stop]
             n = len(issue)
             due = issue + net
-            late = rng.random(n) < merchant.late_payer_share
+            depth = decline_in_force(declines.get(merchant_id), due)
+            late_share = 1 - (1 - merchant.late_payer_share) * (
+                1 - risk.LATE_SHARE_PER_DECLINE * depth
+            )
+            late = rng.random(n) < late_share
+            days_late = np.floor(rng.exponential(late_days_mean, n)).astype(np.int64)
             paid = np.where(
                 late,
-                due + 1 + np.floor(rng.exponential(LATE_DAYS_MEAN, n)).astype(np.int64),
+                due + 1 + days_late,
                 issue + rng.integers(0, net, n, endpoint=True),
             )
-            unpaid = (rng.random(n) < UNPAID_PROBABILITY) | (paid >= config.as_of_day)
+            never_paid = late & (rng.random(n) < NEVER_PAID_SHARE_OF_LATE)
+            unpaid = never_paid | (paid >= config.as_of_day)
             status = np.where(due >= config.as_of_day, "open", "overdue")
             parts.append(
                 {

@@ -36,6 +36,11 @@ from datagen.merchants import build_contacts, build_merchants
 from datagen.plan import NO_END, Plan
 from datagen.pools import build_pools
 from datagen.releases import build_releases
+from datagen.renewals import (
+    add_pre_renewal_declines,
+    decline_windows,
+    renewal_outcomes,
+)
 from datagen.rng import stream
 from datagen.scenarios import SCENARIOS
 from datagen.support import build_nps, build_tickets
@@ -109,17 +114,39 @@ def build_plan(config: Config) -> Plan:
     contacts = build_contacts(config, merchants, pools)
     contracts, plan_changes = build_contracts(config, merchants)
     releases = build_releases(config.seed, config.start_day, config.last_day)
-    plan = Plan(config, merchants, contacts, contracts, plan_changes, releases)
+    plan = Plan(
+        config, merchants, contacts, contracts, plan_changes, releases, pools=pools
+    )
+    add_pre_renewal_declines(plan)
     for plant in [*SCENARIOS, *TRAPS]:
         rng = stream(config.seed, f"planted.{plant.__name__}")
         plan.planted.extend(plant(plan, rng))
-    plan.contacts["activity_end_day"] = np.minimum(
-        plan.contacts["activity_end_day"],
-        plan.merchants.loc[plan.contacts["merchant_id"], "end_day"].to_numpy(),
-    )
+    _end_access_at_churn(plan)
     plan.plan_changes.sort(key=lambda c: (c.change_day, c.merchant_id))
     finalize_contracts(plan.contracts)
     return plan
+
+
+def _end_access_at_churn(plan: Plan) -> None:
+    """End every contact's access on their merchant's last day as a customer.
+
+    Contacts of a churned merchant get that day as their end date, and those
+    hired after it are removed, because no contact has access once the merchant
+    has left.
+    """
+    merchant_end = plan.merchants.loc[plan.contacts["merchant_id"], "end_day"]
+    merchant_end = merchant_end.to_numpy()
+    plan.contacts["activity_end_day"] = np.minimum(
+        plan.contacts["activity_end_day"], merchant_end
+    )
+    churned = merchant_end < plan.config.last_day
+    plan.contacts["end_day"] = np.where(
+        churned,
+        np.minimum(plan.contacts["end_day"], merchant_end),
+        plan.contacts["end_day"],
+    )
+    hired_after = churned & (plan.contacts["start_day"].to_numpy() > merchant_end)
+    plan.contacts = plan.contacts[~hired_after]
 
 
 def _nullable(values: np.ndarray, missing: np.ndarray) -> pd.array:
@@ -181,11 +208,12 @@ def _dimension_frames(plan: Plan) -> dict[str, pd.DataFrame]:
 
 def _support_frames(plan: Plan) -> dict[str, pd.DataFrame]:
     config = plan.config
-    invoices = build_invoices(config, plan.merchants, plan.contracts)
+    declines = decline_windows(plan.contracts)
+    invoices = build_invoices(config, plan.merchants, plan.contracts, declines)
     paid = invoices["paid_day"].to_numpy()
-    tickets = build_tickets(config, plan.merchants, plan.contacts)
+    tickets = build_tickets(config, plan.merchants, plan.contacts, declines)
     closed = tickets["closed_seconds"].to_numpy()
-    nps = build_nps(config, plan.merchants, plan.contacts)
+    nps = build_nps(config, plan.merchants, plan.contacts, declines)
     return {
         "invoices": pd.DataFrame(
             {
@@ -375,6 +403,7 @@ def generate(
             write_answer_key(
                 key,
                 plan.planted,
+                renewal_outcomes(plan),
                 plan.tracking_break,
                 sum(lost.values()),
                 len(lost),

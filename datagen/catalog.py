@@ -16,6 +16,9 @@ class Segment:
 
     ARR is log-normal around ``arr_median`` (US dollars per year), truncated
     to ``arr_min``..``arr_max``; seats are log-normal around ``seats_median``.
+    ``churn_probability`` is the chance that a merchant of risk 0 lets its
+    core contract lapse at a renewal; riskier merchants lapse more often
+    (datagen.risk).
     """
 
     name: str
@@ -51,7 +54,7 @@ SEGMENTS = (
         term_months={12: 1.0},
         billing_months={1: 0.8, 12: 0.2},
         addon_probability=0.15,
-        churn_probability=0.08,
+        churn_probability=0.10,
     ),
     Segment(
         name="mid_market",
@@ -68,7 +71,7 @@ SEGMENTS = (
         term_months={12: 0.8, 24: 0.2},
         billing_months={1: 0.1, 3: 0.5, 12: 0.4},
         addon_probability=0.35,
-        churn_probability=0.05,
+        churn_probability=0.06,
     ),
     Segment(
         name="enterprise",
@@ -85,7 +88,7 @@ SEGMENTS = (
         term_months={12: 0.5, 24: 0.3, 36: 0.2},
         billing_months={3: 0.3, 12: 0.7},
         addon_probability=0.55,
-        churn_probability=0.03,
+        churn_probability=0.04,
     ),
 )
 SEGMENT_NAMES = tuple(segment.name for segment in SEGMENTS)
@@ -199,6 +202,11 @@ INDUSTRY_WEEKEND_VOLUME = {
     "financial_services": 0.3,
     "logistics": 0.4,
 }
+
+# Holiday months in which an industry's back-office staff, who use the
+# dashboard, are mostly away: (industry, month), in the order the
+# seasonal_dip scenario prefers them.
+HOLIDAY_MONTHS = (("travel", 12), ("retail", 8), ("education", 7))
 
 REGIONS = {"north_america": 0.40, "emea": 0.30, "apac": 0.20, "latam": 0.10}
 # UTC hour around which each region's working day is centred.

@@ -5,13 +5,18 @@ renewal the old term becomes 'expired' and the next, signed before it
 starts, follows it. The term that contains the as-of date is 'active'.
 A merchant may let its core payments contract lapse at a renewal inside the
 history window (churn), drop an add-on at renewal (contraction), or cancel
-an add-on mid-term.
+an add-on mid-term. The chance of a lapse grows with the merchant's risk
+(see datagen.risk), and each term whose renewal was decided by a draw
+records that chance and the risk behind it.
 """
+
+import itertools
+from collections.abc import Iterator
 
 import numpy as np
 import pandas as pd
 
-from datagen import catalog, dates
+from datagen import catalog, dates, risk
 from datagen.config import Config
 from datagen.plan import Contract, PlanChange
 from datagen.rng import stream
@@ -38,30 +43,51 @@ def term_renewal(start_day: int, term_months: int) -> int:
     return int(dates.add_months(np.array([start_day]), term_months)[0])
 
 
+# A lapse decision: the chance that a term lapses at its renewal, and the
+# risk score behind that chance.
+Decision = tuple[float, float]
+
+
+def _core_decisions(
+    rng: np.random.Generator, merchant_risk: float, base: float
+) -> Iterator[Decision]:
+    """Yield the lapse decision of each core renewal, with its own risk."""
+    while True:
+        renewal_risk = risk.renewal_risk(rng, merchant_risk)
+        probability = risk.lapse_probability(base, renewal_risk, risk.CORE_LAPSE_SLOPE)
+        yield probability, renewal_risk
+
+
 def _chain(
     rng: np.random.Generator,
     config: Config,
     start: int,
     term: int,
     stop_day: int,
-    lapse_probability: float,
+    decisions_ahead: Iterator[Decision],
     lapse_from_day: int,
-) -> tuple[list[tuple[int, int]], bool]:
+) -> tuple[list[tuple[int, int]], dict[int, Decision], bool]:
     """Return the (start, renewal) terms of one product and whether it lapsed.
 
     The chain stops at the term that covers the as-of date, at a lapse, or
-    before a term that would start on or after ``stop_day``.
+    before a term that would start on or after ``stop_day``. Each renewal
+    from ``lapse_from_day`` on takes the next of ``decisions_ahead``, and
+    the returned dictionary contains those decisions by term position.
     """
     terms = []
+    decisions: dict[int, Decision] = {}
     while start < stop_day:
         renewal = term_renewal(start, term)
         terms.append((start, renewal))
         if renewal > config.as_of_day:
-            return terms, False
-        if renewal >= lapse_from_day and rng.random() < lapse_probability:
-            return terms, True
+            return terms, decisions, False
+        if renewal >= lapse_from_day:
+            decision = next(decisions_ahead)
+            decisions[len(terms) - 1] = decision
+            if rng.random() < decision[0]:
+                return terms, decisions, True
         start = renewal
-    return terms, True
+    return terms, decisions, True
 
 
 def build_contracts(
@@ -73,23 +99,38 @@ def build_contracts(
     segments = {segment.name: segment for segment in catalog.SEGMENTS}
     for merchant in merchants.itertuples(index=False):
         rng = stream(config.seed, "merchant_contracts", merchant.merchant_id)
+        risk_rng = stream(config.seed, "renewal_risk", merchant.merchant_id)
         segment = segments[merchant.segment]
         term = int(merchant.term_months)
         signup = int(merchant.signup_day)
-        core_terms, churned = _chain(
+
+        core_decisions = _core_decisions(
+            risk_rng, float(merchant.risk), segment.churn_probability
+        )
+        addon_decisions = itertools.repeat(
+            (
+                risk.lapse_probability(
+                    ADDON_LAPSE_PROBABILITY,
+                    float(merchant.risk),
+                    risk.ADDON_LAPSE_SLOPE,
+                ),
+                float(merchant.risk),
+            )
+        )
+        core_terms, core_decided, churned = _chain(
             rng,
             config,
             signup,
             term,
             config.as_of_day + 1,
-            segment.churn_probability,
+            core_decisions,
             config.start_day,
         )
         core_end = core_terms[-1][1] if churned else config.as_of_day + 1
         if churned:
             merchants.loc[merchant.merchant_id, "end_day"] = core_end - 1
 
-        products = [(catalog.CORE_PRODUCT, core_terms, False, None)]
+        products = [(catalog.CORE_PRODUCT, core_terms, core_decided, False, None)]
         for product in catalog.ADDON_PRODUCTS:
             if rng.random() >= segment.addon_probability:
                 continue
@@ -97,8 +138,8 @@ def build_contracts(
             added = signup
             if latest_add > signup:
                 added = int(rng.integers(signup, latest_add, endpoint=True))
-            terms, lapsed = _chain(
-                rng, config, added, term, core_end, ADDON_LAPSE_PROBABILITY, signup
+            terms, decisions, lapsed = _chain(
+                rng, config, added, term, core_end, addon_decisions, signup
             )
             cancel_day = None
             last_start, last_renewal = terms[-1]
@@ -111,12 +152,14 @@ def build_contracts(
             elif churned and last_renewal > core_end:
                 # The merchant left mid-term, which ended the add-on early.
                 cancel_day = core_end - 1
-            products.append((product, terms, lapsed, cancel_day))
+            products.append((product, terms, decisions, lapsed, cancel_day))
 
         # Current ARR: the core contract plus add-ons as a share of it.
         ratios = {p: rng.uniform(*catalog.ADDON_ARR_RATIO) for p, *_ in products[1:]}
         live = [
-            p for p, _, lapsed, cancel in products[1:] if not lapsed and cancel is None
+            p
+            for p, _, _, lapsed, cancel in products[1:]
+            if not lapsed and cancel is None
         ]
         counted = list(ratios) if churned else live
         core_now = merchant.target_arr / (1 + sum(ratios[p] for p in counted))
@@ -141,7 +184,7 @@ def build_contracts(
                     PlanChange(merchant.merchant_id, change_day, from_tier, tier_now)
                 )
 
-        for product, terms, lapsed, cancel_day in products:
+        for product, terms, decisions, lapsed, cancel_day in products:
             base = (
                 core_now
                 if product == catalog.CORE_PRODUCT
@@ -170,6 +213,7 @@ def build_contracts(
                     if change_day is not None and start < change_day
                     else tier_now
                 )
+                probability, renewal_risk = decisions.get(position, (None, None))
                 contracts.append(
                     Contract(
                         merchant_id=int(merchant.merchant_id),
@@ -183,6 +227,8 @@ def build_contracts(
                         status=status,
                         term_months=term,
                         cancel_day=cancel_day if last else None,
+                        renewal_risk=renewal_risk,
+                        lapse_probability=probability,
                     )
                 )
                 arr /= rng.uniform(*RENEWAL_UPLIFT)

@@ -1,8 +1,9 @@
 """The merchants table and its contacts, with the activity traits behind them.
 
 Besides the table columns, the frames carry traits that only the generator
-reads: each merchant's go-live day, target ARR and usage trend, each
-contact's session rate, mobile share and update lag.
+reads: each merchant's go-live day, target ARR, usage trend and risk score
+(see datagen.risk), each contact's session rate, mobile share and update
+lag.
 """
 
 import math
@@ -10,7 +11,7 @@ import math
 import numpy as np
 import pandas as pd
 
-from datagen import catalog
+from datagen import catalog, risk
 from datagen.config import Config
 from datagen.plan import NO_END
 from datagen.pools import NamePools, email_domain, email_local_part
@@ -128,6 +129,7 @@ def build_merchants(config: Config, pools: NamePools) -> pd.DataFrame:
     region = _choice(rng, catalog.REGIONS, n)
     account_managers = _staff(rng, pools, max(4, math.ceil(n / 60)))
     csms = _staff(rng, pools, max(6, math.ceil(n / 35)))
+    risk_score = risk.draw_risk(config.seed, n)
 
     frame = pd.DataFrame(
         {
@@ -147,11 +149,23 @@ def build_merchants(config: Config, pools: NamePools) -> pd.DataFrame:
             "target_arr": target_arr,
             "term_months": term,
             "billing_months": billing,
-            "usage_trend": np.clip(rng.normal(0.05, 0.2, n), -0.5, 0.6),
+            "usage_trend": np.clip(
+                rng.normal(0.05, 0.2, n) - risk.USAGE_TREND_PER_RISK * risk_score,
+                -0.5,
+                0.6,
+            ),
             "feature_depth": np.exp(rng.normal(np.log(1.1), 0.3, n)),
-            "sentiment": np.clip(rng.normal(7.6, 1.1, n), 3.0, 9.6),
-            "late_payer_share": rng.beta(1.2, 6.0, n),
+            "sentiment": np.clip(
+                rng.normal(7.6, 1.1, n) - risk.SENTIMENT_PER_RISK * risk_score,
+                3.0,
+                9.6,
+            ),
+            "late_payer_share": np.minimum(
+                rng.beta(1.2, 6.0, n) * np.exp(risk.LATE_SHARE_PER_RISK * risk_score),
+                risk.MAX_LATE_SHARE,
+            ),
             "centre_hour": np.array([catalog.REGION_CENTRE_HOUR[r] for r in region]),
+            "risk": risk_score,
         }
     )
     return frame.set_index("merchant_id", drop=False)
@@ -199,10 +213,11 @@ def build_contacts(
     emails: list[str] = []
     for index, merchant in enumerate(merchants.itertuples(index=False)):
         rng = stream(config.seed, "contacts", merchant.merchant_id)
-        low, high = SEAT_UTILISATION
-        holders = int(
-            np.clip(round(merchant.seats * rng.uniform(low, high)), 1, merchant.seats)
+        utilisation = np.clip(
+            rng.uniform(*SEAT_UTILISATION) - risk.UTILISATION_PER_RISK * merchant.risk,
+            *risk.UTILISATION_LIMITS,
         )
+        holders = int(np.clip(round(merchant.seats * utilisation), 1, merchant.seats))
         rates = _session_rates(rng, holders)
         key = 0 if holders == 1 or rng.random() < KEY_CONTACT_IS_TOP_USER else 1
         go_live = int(merchant.go_live_day)
@@ -265,4 +280,63 @@ def build_contacts(
     frame.insert(3, "email", emails)
     # Last day of activity; differs from end_day when the CRM was not updated.
     frame["activity_end_day"] = np.minimum(frame["end_day"], config.last_day)
+    return frame.set_index("contact_id", drop=False)
+
+
+def hired_contacts(
+    rng: np.random.Generator,
+    pools: NamePools,
+    current: pd.DataFrame,
+    start_days: list[int],
+    first_contact_id: int,
+    last_day: int,
+) -> pd.DataFrame:
+    """Return new seat holders of one merchant, starting on ``start_days``.
+
+    ``current`` contains the merchant's contacts so far. The new ones take
+    emails on the same domain that no current contact uses, session rates
+    from the same distribution as other users, and ids counting up from
+    ``first_contact_id``. None is the key contact, and all stay active
+    through ``last_day``, the last day of history.
+    """
+    count = len(start_days)
+    domain = str(current["email"].iloc[0]).split("@", 1)[1]
+    used_emails = set(current["email"])
+    names, emails = [], []
+    first = rng.choice(pools.first_names, count)
+    last = rng.choice(pools.last_names, count)
+    for first_name, last_name in zip(first, last, strict=True):
+        name = f"{first_name} {last_name}"
+        local = email_local_part(name)
+        email, number = f"{local}@{domain}", 1
+        while email in used_emails:
+            number += 1
+            email = f"{local}{number}@{domain}"
+        used_emails.add(email)
+        names.append(name)
+        emails.append(email)
+    starts = np.array(start_days, dtype=np.int64)
+    frame = pd.DataFrame(
+        {
+            "contact_id": np.arange(first_contact_id, first_contact_id + count),
+            "merchant_id": np.full(count, int(current["merchant_id"].iloc[0])),
+            "full_name": names,
+            "email": emails,
+            "job_role": _choice(rng, catalog.CONTACT_ROLES, count),
+            "is_key_contact": np.zeros(count, dtype=bool),
+            "start_day": starts,
+            "end_day": np.full(count, NO_END, dtype=np.int64),
+            "rate": np.exp(
+                rng.normal(np.log(SESSION_RATE_MEDIAN), SESSION_RATE_SIGMA, count)
+            ),
+            "mobile_share": rng.beta(*MOBILE_SHARE_BETA, count),
+            "mobile_platform": np.where(
+                rng.random(count) < IOS_SHARE, "ios", "android"
+            ),
+            "update_lag": np.floor(rng.exponential(UPDATE_LAG_MEAN_DAYS, count)).astype(
+                np.int64
+            ),
+            "activity_end_day": np.full(count, last_day, dtype=np.int64),
+        }
+    )
     return frame.set_index("contact_id", drop=False)

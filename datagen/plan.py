@@ -14,6 +14,7 @@ import numpy as np
 import pandas as pd
 
 from datagen.config import Config
+from datagen.pools import NamePools
 from datagen.releases import Releases
 
 # Stands in for "no end date" in integer day columns.
@@ -37,6 +38,14 @@ class Contract:
     # Last billed day of a cancelled contract.
     cancel_day: int | None = None
     contract_id: int = 0
+    # Set on a term whose renewal inside the history was decided by a draw:
+    # the risk score behind the draw and the chance that the term lapsed.
+    renewal_risk: float | None = None
+    lapse_probability: float | None = None
+    # Decline before the renewal (datagen.renewals): (first, end, depth), the
+    # half-open window of days it covers and the share of usage lost by the
+    # renewal date.
+    decline: tuple[int, int, float] | None = None
 
 
 @dataclass
@@ -56,6 +65,10 @@ class ActivityEdits:
 
     # Multiply every contact's session rate by ``factor`` on days in the window.
     usage_factors: list[tuple[int, int, float]] = field(default_factory=list)
+    # (first, end, first_factor, end_factor): multiply every contact's session
+    # rate by a factor that moves linearly from first_factor on ``first``
+    # towards end_factor at ``end``. Days outside the window keep their rate.
+    usage_ramps: list[tuple[int, int, float, float]] = field(default_factory=list)
     # (drop_day, ratio): keep sessions of the last 30 days at most ``ratio``
     # times the average 30 days of the 90 days before drop_day.
     capped_drop: tuple[int, float] | None = None
@@ -70,6 +83,19 @@ class ActivityEdits:
     duplicated: list[tuple[int, int, int]] = field(default_factory=list)
     # Features the merchant uses regardless of its random adoption draw.
     adopted_features: tuple[str, ...] = ()
+    # (first, end): every contact with access on each day of the window has
+    # at least one session in it.
+    all_contacts_active: tuple[int, int] | None = None
+    # (baseline_first, baseline_end, last_first, ratio): trim sessions of
+    # [last_first, as_of) to at most ``ratio`` times the baseline window's
+    # sessions per day, times the days of [last_first, as_of).
+    capped_decline: tuple[int, int, int, float] | None = None
+
+    def changes_usage_between(self, first: int, end: int) -> bool:
+        """Return whether a usage factor or ramp applies to a day in [first, end)."""
+        windows = [(a, b) for a, b, _ in self.usage_factors]
+        windows += [(a, b) for a, b, _, _ in self.usage_ramps]
+        return any(a < end and first < b for a, b in windows)
 
 
 @dataclass(frozen=True)
@@ -106,6 +132,8 @@ class Plan:
     tracking_break: TrackingBreak | None = None
     planted: list[Planted] = field(default_factory=list)
     claimed: dict[int, str] = field(default_factory=dict)
+    # Name pools for contacts that scenarios add.
+    pools: NamePools | None = None
 
     def edits_for(self, merchant_id: int) -> ActivityEdits:
         return self.edits.setdefault(merchant_id, ActivityEdits())
@@ -142,6 +170,11 @@ class Plan:
 
     def is_free(self, merchant_id: int) -> bool:
         return merchant_id not in self.claimed
+
+    def usage_changed_between(self, merchant_id: int, first: int, end: int) -> bool:
+        """Return whether any edit changes the merchant's usage in [first, end)."""
+        edits = self.edits.get(merchant_id)
+        return edits is not None and edits.changes_usage_between(first, end)
 
     def active_arr(self) -> dict[int, int]:
         """Return total active ARR in cents per merchant with an active contract."""

@@ -4,7 +4,8 @@ Each scenario is a function that picks its merchants, edits the plan (the
 dimension tables and the merchants' ActivityEdits) and returns its ground
 truth as Planted rows for the answer key. SCENARIOS lists them in the order
 they run; a new scenario is one more function in that list. Each draws from
-its own random stream, so adding one shifts no other.
+its own random stream, so adding one shifts no other. The scenarios that
+shape usage over weeks live in datagen.usage_scenarios.
 """
 
 from collections.abc import Callable
@@ -15,10 +16,8 @@ from datagen import catalog, dates
 from datagen.config import TOP_N
 from datagen.contracts import renames_features, term_renewal
 from datagen.plan import Contract, Plan, PlanChange, Planted, TrackingBreak
-
-KIND = "scenario"
-MIN_MERCHANTS_PER_SCENARIO = 5
-MERCHANTS_PER_SCENARIO_SHARE = 0.01
+from datagen.selection import KIND, is_retained, pick, scenario_size
+from datagen.usage_scenarios import expansion_ready, quiet_decline, seasonal_dip
 
 # renewal_usage_drop: sessions fall to this share of the merchant's own
 # level from the drop day, and the last 30 days are capped at half of the
@@ -37,28 +36,6 @@ BREAK_MIN_LIFETIME_DAYS = 14
 # tier_switch: the change happens inside this range of days before as-of.
 SWITCH_DAYS = (21, 60)
 SWITCH_MIN_DAILY_SESSIONS = 3.0
-
-
-def scenario_size(plan: Plan) -> int:
-    """Return how many merchants each merchant-level scenario plants."""
-    share = int(plan.config.merchants * MERCHANTS_PER_SCENARIO_SHARE)
-    return max(MIN_MERCHANTS_PER_SCENARIO, share)
-
-
-def _pick(
-    rng: np.random.Generator, candidates: list[int], n: int, name: str
-) -> list[int]:
-    if len(candidates) < n:
-        raise RuntimeError(
-            f"scenario {name} found {len(candidates)} suitable merchants, needs {n}"
-        )
-    chosen = rng.choice(np.array(sorted(candidates)), size=n, replace=False)
-    return [int(merchant) for merchant in chosen]
-
-
-def _is_retained(plan: Plan, merchant_id: int) -> bool:
-    """Return whether the merchant is still a customer and active through as-of."""
-    return int(plan.merchants.loc[merchant_id, "end_day"]) == plan.config.last_day
 
 
 def _early_renewal(
@@ -107,7 +84,7 @@ def renewal_usage_drop(plan: Plan, rng: np.random.Generator) -> list[Planted]:
     def suitable(merchant_id: int) -> bool:
         return (
             plan.is_free(merchant_id)
-            and _is_retained(plan, merchant_id)
+            and is_retained(plan, merchant_id)
             and plan.merchants.loc[merchant_id, "go_live_day"] <= drop_low - 3 * 30
             and staying.get(merchant_id, 0) >= 3
         )
@@ -128,9 +105,9 @@ def renewal_usage_drop(plan: Plan, rng: np.random.Generator) -> list[Planted]:
             renewed.setdefault(contract.merchant_id, contract)
     top = set(plan.ranking()[: TOP_N - 2])
     in_top = [m for m in renewed if m in top]
-    picked = _pick(rng, in_top, min((n + 1) // 2, len(in_top)), name)
+    picked = pick(rng, in_top, min((n + 1) // 2, len(in_top)), name)
     rest = [m for m in renewed if m not in picked]
-    picked += _pick(rng, rest, min(n - len(picked), len(rest)), name)
+    picked += pick(rng, rest, min(n - len(picked), len(rest)), name)
     chosen = [(m, renewed[m], False) for m in picked]
 
     if len(chosen) < n:
@@ -143,7 +120,7 @@ def renewal_usage_drop(plan: Plan, rng: np.random.Generator) -> list[Planted]:
             and c.merchant_id not in renewed
             and suitable(c.merchant_id)
         }
-        for merchant_id in _pick(rng, list(cores), n - len(chosen), name):
+        for merchant_id in pick(rng, list(cores), n - len(chosen), name):
             new = _early_renewal(
                 plan, rng, cores[merchant_id], signed_low + 20, drop_high - 5
             )
@@ -190,11 +167,11 @@ def key_contact_departure(plan: Plan, rng: np.random.Generator) -> list[Planted]
         if count > MIN_REMAINING_CONTACTS
         and merchant_id in with_key
         and plan.is_free(merchant_id)
-        and _is_retained(plan, merchant_id)
+        and is_retained(plan, merchant_id)
     ]
     planted = []
     for position, merchant_id in enumerate(
-        _pick(rng, candidates, n, "key_contact_departure")
+        pick(rng, candidates, n, "key_contact_departure")
     ):
         plan.claim(merchant_id, "key_contact_departure")
         contacts = plan.contacts_of(merchant_id)
@@ -291,7 +268,7 @@ def tier_switch(plan: Plan, rng: np.random.Generator) -> list[Planted]:
         merchant_id
         for merchant_id in cores
         if plan.is_free(merchant_id)
-        and _is_retained(plan, merchant_id)
+        and is_retained(plan, merchant_id)
         and plan.merchants.loc[merchant_id, "plan_tier"] in from_tiers
         and plan.merchants.loc[merchant_id, "go_live_day"] < config.start_day
         and merchant_id in usage.index
@@ -303,7 +280,7 @@ def tier_switch(plan: Plan, rng: np.random.Generator) -> list[Planted]:
     candidates = busy
     renamed = {f.name: f.renamed for f in catalog.FEATURES if f.renamed}
     planted = []
-    for merchant_id in _pick(rng, candidates, n, "tier_switch"):
+    for merchant_id in pick(rng, candidates, n, "tier_switch"):
         plan.claim(merchant_id, "tier_switch")
         from_tier = plan.merchants.loc[merchant_id, "plan_tier"]
         options = [to for start, to in catalog.TIER_SWITCHES if start == from_tier]
@@ -349,10 +326,14 @@ def tier_switch(plan: Plan, rng: np.random.Generator) -> list[Planted]:
 
 
 Scenario = Callable[[Plan, np.random.Generator], list[Planted]]
-# Runs in this order, before the SQL traps.
+# Runs in this order, before the SQL traps. seasonal_dip comes before the
+# scenarios that avoid merchants whose usage another edit changes.
 SCENARIOS: list[Scenario] = [
     renewal_usage_drop,
     key_contact_departure,
     broken_tracking_event,
     tier_switch,
+    seasonal_dip,
+    expansion_ready,
+    quiet_decline,
 ]

@@ -1,14 +1,17 @@
 """Support tickets and NPS survey answers from each merchant's contacts.
 
 Both come from contacts on days they had access, so a contact who left
-stops raising tickets and answering surveys too.
+stops raising tickets and answering surveys too. Riskier merchants raise
+more tickets and give lower scores, more so during a decline before a
+renewal (datagen.risk).
 """
 
 import numpy as np
 import pandas as pd
 
-from datagen import catalog, dates
+from datagen import catalog, dates, risk
 from datagen.config import Config
+from datagen.renewals import Decline, decline_in_force
 from datagen.rng import stream
 
 SECONDS_PER_DAY = 86_400
@@ -16,7 +19,8 @@ SECONDS_PER_DAY = 86_400
 # about 0.5 for three seats and 1.7 for forty-five.
 TICKETS_PER_MONTH = 0.3
 TICKET_SEAT_EXPONENT = 0.45
-# Gamma shape of each merchant's ticket-rate multiplier (overdispersion).
+# Gamma shape of each merchant's ticket-rate multiplier (overdispersion);
+# riskier merchants raise more tickets on top of it (datagen.risk).
 TICKET_RATE_SHAPE = 2.0
 RESOLUTION_SIGMA = 1.0
 # NPS surveys go out quarterly, and each contact responds with this
@@ -54,14 +58,26 @@ def _merchant_tickets(
     own: pd.DataFrame,
     day_rate: np.ndarray,
     first: int,
+    declines: list[Decline] | None,
 ) -> dict[str, np.ndarray] | None:
-    """Draw one merchant's tickets over the days of ``day_rate`` from ``first``."""
+    """Draw one merchant's tickets over the days of ``day_rate`` from ``first``.
+
+    Days inside a pre-renewal decline get more tickets, in proportion to
+    its depth.
+    """
     monthly = TICKETS_PER_MONTH * merchant.seats**TICKET_SEAT_EXPONENT
-    multiplier = rng.gamma(TICKET_RATE_SHAPE, 1 / TICKET_RATE_SHAPE)
-    n = rng.poisson(monthly * multiplier * len(day_rate) / 30.44)
+    multiplier = rng.gamma(TICKET_RATE_SHAPE, 1 / TICKET_RATE_SHAPE) * np.exp(
+        risk.TICKETS_PER_RISK * merchant.risk
+    )
+    days = first + np.arange(len(day_rate))
+    weight = day_rate * (
+        1 + risk.TICKETS_PER_DECLINE * decline_in_force(declines, days)
+    )
+    months = len(day_rate) / 30.44 * weight.sum() / day_rate.sum()
+    n = rng.poisson(monthly * multiplier * months)
     if n == 0:
         return None
-    day = first + rng.choice(len(day_rate), size=n, p=day_rate / day_rate.sum())
+    day = first + rng.choice(len(day_rate), size=n, p=weight / weight.sum())
 
     # The contact who raised it: anyone with access that day, heavy users more often.
     starts = own["start_day"].to_numpy()
@@ -97,9 +113,15 @@ def _merchant_tickets(
 
 
 def build_tickets(
-    config: Config, merchants: pd.DataFrame, contacts: pd.DataFrame
+    config: Config,
+    merchants: pd.DataFrame,
+    contacts: pd.DataFrame,
+    declines: dict[int, list[Decline]],
 ) -> pd.DataFrame:
-    """Draw support tickets, numbered in the order they were opened."""
+    """Draw support tickets, numbered in the order they were opened.
+
+    ``declines`` are the pre-renewal declines by merchant.
+    """
     factors = dates.day_factors(config.start_day, config.last_day)
     by_merchant = dict(tuple(contacts.groupby("merchant_id", sort=False)))
     parts = []
@@ -110,7 +132,15 @@ def build_tickets(
             continue
         rng = stream(config.seed, "support_tickets", merchant.merchant_id)
         day_rate = factors[first - config.start_day : last - config.start_day + 1]
-        part = _merchant_tickets(config, rng, merchant, own, day_rate, first)
+        part = _merchant_tickets(
+            config,
+            rng,
+            merchant,
+            own,
+            day_rate,
+            first,
+            declines.get(merchant.merchant_id),
+        )
         if part is not None:
             parts.append(part)
     frame = _concat(parts)
@@ -120,8 +150,12 @@ def build_tickets(
 
 
 def build_nps(
-    config: Config, merchants: pd.DataFrame, contacts: pd.DataFrame
+    config: Config,
+    merchants: pd.DataFrame,
+    contacts: pd.DataFrame,
+    declines: dict[int, list[Decline]],
 ) -> pd.DataFrame:
+    """Draw quarterly survey answers; scores fall inside pre-renewal declines."""
     waves = np.arange(
         config.last_day - NPS_RESPONSE_WINDOW_DAYS, config.start_day - 1, -NPS_WAVE_DAYS
     )
@@ -147,14 +181,18 @@ def build_nps(
         n = len(wave_index)
         if n == 0:
             continue
+        response_day = answer_day[wave_index, contact_index]
+        drop = risk.NPS_DROP_PER_DECLINE * decline_in_force(
+            declines.get(merchant.merchant_id), response_day
+        )
         score = np.clip(
-            np.round(merchant.sentiment + rng.normal(0, NPS_SPREAD, n)), 0, 10
+            np.round(merchant.sentiment - drop + rng.normal(0, NPS_SPREAD, n)), 0, 10
         )
         parts.append(
             {
                 "merchant_id": np.full(n, merchant.merchant_id),
                 "contact_id": own["contact_id"].to_numpy()[contact_index],
-                "response_day": answer_day[wave_index, contact_index],
+                "response_day": response_day,
                 "score": score.astype(np.int64),
             }
         )
