@@ -31,13 +31,7 @@ def find_notebooks(names: list[str]) -> list[Path]:
     Timestamped backups in the workspace are left out unless named.
     """
     if names:
-        notebooks = [Path(name) for name in names]
-        for notebook in notebooks:
-            if notebook.suffix != ".ipynb":
-                raise NotebookError(f"{notebook} is not a .ipynb notebook")
-            if not notebook.is_file():
-                raise NotebookError(f"notebook {notebook} does not exist")
-        return [notebook.resolve() for notebook in notebooks]
+        return [_named_notebook(name).resolve() for name in names]
     workspace = paths.workspace_dir()
     notebooks = [
         path.resolve()
@@ -50,6 +44,25 @@ def find_notebooks(names: list[str]) -> list[Path]:
             "there, or name the notebooks to check"
         )
     return notebooks
+
+
+def _named_notebook(name: str) -> Path:
+    """Return the notebook a path names, or a workspace notebook a stem names."""
+    notebook = Path(name)
+    if notebook.is_file():
+        if notebook.suffix != ".ipynb":
+            raise NotebookError(f"{notebook} is not a .ipynb notebook")
+        return notebook
+    if notebook.suffix not in ("", ".ipynb"):
+        raise NotebookError(f"{notebook} is not a .ipynb notebook")
+    in_workspace = paths.workspace_dir() / f"{notebook.stem}.ipynb"
+    if notebook.parent == Path(".") and in_workspace.is_file():
+        return in_workspace
+    known = ", ".join(sorted(p.stem for p in paths.workspace_dir().glob("*.ipynb")))
+    raise NotebookError(
+        f"notebook {notebook} does not exist; name a .ipynb file or a workspace "
+        f"notebook ({known or 'none yet: run `python -m kit lab`'})"
+    )
 
 
 def pytest_command(notebooks: list[Path], config: Path, rootdir: Path) -> list[str]:

@@ -273,6 +273,16 @@ def test_self_check_defaults_to_workspace(project):
     assert "20260101" not in result.stdout
 
 
+@pytest.mark.slow
+@pytest.mark.parametrize("name", ["check-pass", "check-pass.ipynb"])
+def test_self_check_finds_workspace_notebook_by_name(project, name):
+    workspace = project / "workspace"
+    shutil.copyfile(NOTEBOOKS / "check-pass.ipynb", workspace / "check-pass.ipynb")
+    result = kit(project, "check", name)
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert "All checks passed." in result.stdout
+
+
 def test_self_check_rejects_non_notebook(project):
     result = kit(project, "check", str(write_sql(project, "SELECT 1")))
     assert_usage_error(result, "is not a .ipynb notebook")
