@@ -40,6 +40,7 @@ def run_sql(connection: duckdb.DuckDBPyConnection, sql: str) -> SqlResult:
     returns no result.
     """
     _require_one_query(connection, sql)
+    # TODO: set a time and memory limit; a runaway join now holds the kernel.
     cursor = connection.cursor()
     try:
         try:
