@@ -3,6 +3,7 @@
 import runpy
 from pathlib import Path
 
+import duckdb
 import pytest
 
 from kit import paths
@@ -59,3 +60,20 @@ def test_blank_answers_are_not_attempted(default_dataset):
         placeholder = {"sql": "\n-- Write your query here.\n"}.get(exercise.answer)
         found, result = judge(exercise.id, placeholder, db_path=default_dataset)
         assert result.outcome is Outcome.NOT_ATTEMPTED, result.text()
+
+
+@pytest.mark.parametrize("seed,merchants", DATASETS, ids=lambda v: str(v))
+def test_upsell_list_finds_planted_merchants(seed, merchants, make_dataset):
+    dataset = make_dataset(seed=seed, merchants=merchants)
+    exercise = load_registry().get("q1.upsell_list")
+
+    found = set(reference_answer(exercise, dataset).iloc[:, 0])
+
+    with duckdb.connect(str(paths.answers_path(dataset)), read_only=True) as key:
+        rows = key.sql(
+            "SELECT merchant_id FROM planted WHERE scenario = 'expansion_ready'"
+        ).fetchall()
+    planted = {merchant_id for (merchant_id,) in rows}
+    assert planted, "no expansion_ready merchants planted"
+    assert planted <= found, planted - found
+    assert len(found - planted) <= 2, found - planted
