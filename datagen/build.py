@@ -193,7 +193,13 @@ def _dimension_frames(plan: Plan) -> dict[str, pd.DataFrame]:
                 "start_day": "start_date",
                 "renewal_day": "renewal_date",
             }
-        ),
+        )
+        .assign(
+            cancelled_date=lambda frame: _nullable(
+                frame["cancelled_day"].to_numpy(), frame["cancelled_day"] < 0
+            )
+        )
+        .drop(columns="cancelled_day"),
         "plan_changes": pd.DataFrame(
             {
                 "change_id": np.arange(1, len(plan.plan_changes) + 1),

@@ -256,5 +256,11 @@ def contracts_frame(contracts: list[Contract]) -> pd.DataFrame:
             "start_day": [c.start_day for c in contracts],
             "renewal_day": [c.renewal_day for c in contracts],
             "contract_status": [c.status for c in contracts],
+            # The day after the last billed day, like renewal_day; -1 when the
+            # contract was not cancelled.
+            "cancelled_day": np.array(
+                [-1 if c.cancel_day is None else c.cancel_day + 1 for c in contracts],
+                dtype=np.int64,
+            ),
         }
     )

@@ -348,3 +348,27 @@ def test_volume_every_active_day(shape_dataset):
     )
     assert (volume["transaction_count"] > 0).all()
     assert (volume["gross_volume"] > 0).all()
+
+
+def test_cancelled_date_only_on_cancelled(shape_dataset):
+    misplaced = scalar(
+        shape_dataset,
+        "SELECT COUNT(*) FROM merchant_contracts "
+        "WHERE (contract_status = 'cancelled') <> (cancelled_date IS NOT NULL)",
+    )
+    assert misplaced == 0
+
+
+def test_cancelled_date_inside_term(shape_dataset):
+    outside = scalar(
+        shape_dataset,
+        "SELECT COUNT(*) FROM merchant_contracts "
+        "WHERE cancelled_date <= start_date OR cancelled_date > renewal_date "
+        "OR cancelled_date > as_of_date()",
+    )
+    assert outside == 0
+    cancelled = scalar(
+        shape_dataset,
+        "SELECT COUNT(*) FROM merchant_contracts WHERE cancelled_date IS NOT NULL",
+    )
+    assert cancelled > 0

@@ -247,8 +247,8 @@ def _insert_rows(connection, extra_merchants: int) -> None:
         )
     for contract_id, merchant_id, product, arr, renewal, status in CONTRACTS:
         connection.execute(
-            "INSERT INTO merchant_contracts VALUES "
-            "(?, ?, ?, 'growth', ?, 10, DATE '2025-06-01', DATE '2025-06-01', ?, ?)",
+            "INSERT INTO merchant_contracts VALUES (?, ?, ?, 'growth', ?, 10, "
+            "DATE '2025-06-01', DATE '2025-06-01', ?, ?, NULL)",
             [contract_id, merchant_id, product, arr, renewal, status],
         )
     session_id = 1000
