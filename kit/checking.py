@@ -171,8 +171,8 @@ def _table_answer(exercise: Exercise, answer, db_path: Path | None) -> _TableAns
 
 def _sql_failed(exercise: Exercise, answer, error: SqlFailed) -> Verdict:
     facts = Facts(exercise.answer, sql=_stripped(answer), error=str(error))
-    # Only mistakes recognised by the error message apply: a pattern in SQL
-    # that never ran says nothing about why it failed.
+    # Only mistakes recognised by the error message apply, because a pattern
+    # in SQL that never ran tells nothing about why it failed.
     by_error = [mistake for mistake in exercise.mistakes if "error" in mistake.when]
     found = mistakes.recognise(by_error, facts)
     details = [line for line in str(error).splitlines() if line.strip()]

@@ -14,7 +14,7 @@ class DatasetNotFound(KitError):
 
 
 class DatasetLocked(KitError):
-    """Another process holds the dataset open for writing."""
+    """Another process has the dataset open for writing."""
 
 
 class RegistryError(KitError):

@@ -98,7 +98,10 @@ def _update(exercise_id: str, change) -> dict:
 
 
 def record_check(exercise_id: str, verdict: str, correct: bool) -> None:
-    """Record one check of an exercise; progress problems are logged, never raised."""
+    """Record one check of an exercise.
+
+    A file that cannot be read as progress or written gives a warning, not an error.
+    """
 
     def change(entry: dict) -> None:
         now = _now()

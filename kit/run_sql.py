@@ -40,7 +40,7 @@ def run_sql(connection: duckdb.DuckDBPyConnection, sql: str) -> SqlResult:
     returns no result.
     """
     _require_one_query(connection, sql)
-    # TODO: set a time and memory limit; a runaway join now holds the kernel.
+    # TODO: set a time and memory limit, because a runaway join blocks the kernel.
     cursor = connection.cursor()
     try:
         try:
@@ -70,13 +70,13 @@ def _require_one_query(connection: duckdb.DuckDBPyConnection, sql: str) -> None:
         return
     if len(statements) != 1:
         raise SqlFailed(
-            f"The answer holds {len(statements)} SQL statements; give exactly one "
+            f"The answer contains {len(statements)} SQL statements. Give exactly one "
             "query (SELECT, WITH or FROM) to check."
         )
     kind = statements[0].type
     if kind != duckdb.StatementType.SELECT:
         raise SqlFailed(
-            f"The answer is a {kind.name} statement; only a query (SELECT, WITH "
+            f"The answer is a {kind.name} statement, but only a query (SELECT, WITH "
             "or FROM) can be checked. Remove the statement and keep the query."
         )
 

@@ -140,7 +140,7 @@ def test_drop_table_cannot_touch_references(project, capsys):
     [
         ("CREATE TEMP TABLE t AS SELECT 1", "CREATE statement"),
         ("SET memory_limit = '1MB'", "SET statement"),
-        ("SET threads = 1; " + TOP_ARR_SQL, "holds 2 SQL statements"),
+        ("SET threads = 1; " + TOP_ARR_SQL, "contains 2 SQL statements"),
     ],
 )
 def test_only_one_query_is_run(project, capsys, answer, message):
@@ -152,7 +152,7 @@ def test_only_one_query_is_run(project, capsys, answer, message):
 
 def test_failed_sql_names_no_pattern_mistake(project, capsys):
     # Without a status filter the text matches the included_cancelled pattern,
-    # but the query never ran, so the pattern says nothing.
+    # but the query never ran, so that pattern must not be reported.
     wrong = TOP_ARR_SQL.replace("WHERE contract_status = 'active'", "").replace(
         "SELECT", "SELEC", 1
     )

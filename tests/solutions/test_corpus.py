@@ -1,9 +1,9 @@
 """The wrong-answer corpus: real queries, each with the verdict it must get.
 
 Every file in tests/answers/<exercise id>/ starts with `-- expect: correct`
-or `-- expect: <mistake id>`. A correct file must pass on every dataset; a
-wrong one must fail on every dataset, and its diagnostic must name the
-mistake, so a trap that stops catching its mistake fails here.
+or `-- expect: <mistake id>`. A correct file must pass on every dataset. A
+wrong one must fail on every dataset with a diagnostic that names the
+mistake, so a planted trap that stops catching its mistake fails here.
 """
 
 from pathlib import Path

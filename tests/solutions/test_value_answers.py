@@ -1,7 +1,7 @@
 """Wrong answers to the exercises that take a value, not a query.
 
-Each case is a plausible slip with the mistake id its diagnostic must name;
-the SQL exercises have their wrong answers as files in tests/answers/.
+Each case is a plausible slip with the mistake id its diagnostic must name.
+The SQL exercises keep their wrong answers as files in tests/answers/.
 """
 
 import runpy
