@@ -250,10 +250,17 @@ def _apply_edits(
     if edits.all_contacts_active is not None:
         _activate_every_contact(rng, draft, contacts, *edits.all_contacts_active)
     if edits.capped_drop is not None:
-        drop_day, ratio = edits.capped_drop
-        baseline = draft.count_in(drop_day - 3 * WINDOW_DAYS, drop_day) / 3
+        baseline_first, baseline_end, ratio = edits.capped_drop
+        months = (baseline_end - baseline_first) / WINDOW_DAYS
+        baseline = draft.count_in(baseline_first, baseline_end) / months
         allowed = int(np.floor(ratio * baseline))
         draft.remove_in(rng, *last_window, draft.count_in(*last_window) - allowed)
+    if edits.floored_drop is not None:
+        baseline_first, baseline_end, ratio = edits.floored_drop
+        months = (baseline_end - baseline_first) / WINDOW_DAYS
+        baseline = draft.count_in(baseline_first, baseline_end) / months
+        needed = int(np.floor(ratio * baseline)) + 1 - draft.count_in(*last_window)
+        _add_in_window(rng, draft, contacts, *last_window, needed)
     if edits.capped_decline is not None:
         baseline_first, baseline_end, last_first, ratio = edits.capped_decline
         per_day = draft.count_in(baseline_first, baseline_end) / (

@@ -42,7 +42,7 @@ from datagen.renewals import (
     renewal_outcomes,
 )
 from datagen.rng import stream
-from datagen.scenarios import SCENARIOS
+from datagen.scenarios import SCENARIOS, keep_other_renewals_level
 from datagen.support import build_nps, build_tickets
 from datagen.traps import TRAPS
 from datagen.writer import (
@@ -121,6 +121,7 @@ def build_plan(config: Config) -> Plan:
     for plant in [*SCENARIOS, *TRAPS]:
         rng = stream(config.seed, f"planted.{plant.__name__}")
         plan.planted.extend(plant(plan, rng))
+    keep_other_renewals_level(plan)
     _end_access_at_churn(plan)
     plan.plan_changes.sort(key=lambda c: (c.change_day, c.merchant_id))
     finalize_contracts(plan.contracts)

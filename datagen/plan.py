@@ -69,9 +69,12 @@ class ActivityEdits:
     # rate by a factor that moves linearly from first_factor on ``first``
     # towards end_factor at ``end``. Days outside the window keep their rate.
     usage_ramps: list[tuple[int, int, float, float]] = field(default_factory=list)
-    # (drop_day, ratio): keep sessions of the last 30 days at most ``ratio``
-    # times the average 30 days of the 90 days before drop_day.
-    capped_drop: tuple[int, float] | None = None
+    # (first, end, ratio): keep sessions of the last 30 days at most
+    # ``ratio`` times the average 30 days of the baseline [first, end).
+    capped_drop: tuple[int, int, float] | None = None
+    # (first, end, ratio): the opposite, keep sessions of the last 30 days
+    # above ``ratio`` times the average 30 days of [first, end).
+    floored_drop: tuple[int, int, float] | None = None
     # Days that get extra sessions from an active contact.
     extra_session_days: list[int] = field(default_factory=list)
     # Windows that must contain at least one session.

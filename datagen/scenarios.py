@@ -16,15 +16,27 @@ from datagen import catalog, dates
 from datagen.config import TOP_N
 from datagen.contracts import renames_features, term_renewal
 from datagen.plan import Contract, Plan, PlanChange, Planted, TrackingBreak
-from datagen.selection import KIND, is_retained, pick, scenario_size
+from datagen.selection import (
+    KIND,
+    RECENT_RENEWAL_DAYS,
+    is_retained,
+    pick,
+    recent_renewals,
+    scenario_size,
+)
 from datagen.usage_scenarios import expansion_ready, quiet_decline, seasonal_dip
 
 # renewal_usage_drop: sessions fall to this share of the merchant's own
 # level from the drop day, and the last 30 days are capped at half of the
-# average 30 days in the 90 days before the drop.
+# average 30 days in the 90 days before the renewal was signed. Merchants
+# expected to hold fewer sessions a month than DROP_MIN_EXPECTED_SESSIONS
+# are too small to plant on; the conflict rule ignores baselines under
+# CONFLICT_MIN_BASELINE sessions a month.
 DROP_USAGE_FACTOR = 0.4
 DROP_CAP_RATIO = 0.5
-RENEWAL_LOOKBACK_DAYS = 90
+RENEWAL_LOOKBACK_DAYS = RECENT_RENEWAL_DAYS
+DROP_MIN_EXPECTED_SESSIONS = 40
+CONFLICT_MIN_BASELINE = 20
 # key_contact_departure: contacts besides the champion who keep working.
 MIN_REMAINING_CONTACTS = 2
 # The champion's session rate is at least this multiple of any other contact's.
@@ -66,11 +78,19 @@ def _early_renewal(
 def renewal_usage_drop(plan: Plan, rng: np.random.Generator) -> list[Planted]:
     """Plant renewals followed by a usage drop of about 60 percent.
 
-    Each renewal was signed in the 90 days before as-of. From the drop day
-    every contact uses the product less. Merchants whose term renewed in
-    that span are preferred, half of them from the top 100 by ARR so the
-    capstone at-risk list shows some. When too few renewed, others renew
-    early.
+    Each renewal was signed in the 90 days before as-of and is the
+    merchant's only recent renewal (selection.recent_renewals). From the
+    drop day every contact uses the product less. Merchants whose term
+    renewed in that span are preferred, half of them from the top 100 by
+    ARR so the capstone at-risk list shows some. When too few renewed,
+    others renew early. Usage is untouched by any other edit from 90 days
+    before the signing on, so the drop is the only change.
+
+    These merchants, and no others, meet the conflict rule (CONFLICT_RULE):
+    for the merchant's latest renewal signed in [as_of - 90, as_of), the
+    baseline is its distinct sessions in the 90 days before the signing
+    divided by 3; it is at least CONFLICT_MIN_BASELINE, and the distinct
+    sessions of [as_of - 30, as_of) are at most DROP_CAP_RATIO times it.
     """
     name = "renewal_usage_drop"
     config = plan.config
@@ -78,31 +98,30 @@ def renewal_usage_drop(plan: Plan, rng: np.random.Generator) -> list[Planted]:
     drop_low = max(as_of - 60, config.start_day + 3 * 30)
     drop_high = as_of - 30
     signed_low = as_of - RENEWAL_LOOKBACK_DAYS
+    baseline_low = signed_low - RENEWAL_LOOKBACK_DAYS
     n = scenario_size(plan)
-    staying = plan.staying_counts(drop_low - 3 * 30)
+    staying = plan.staying_contacts(baseline_low)
+    expected = (staying.groupby("merchant_id")["rate"].sum() * 30).to_dict()
+    sizes = staying.groupby("merchant_id").size().to_dict()
+    recent = recent_renewals(plan)
 
     def suitable(merchant_id: int) -> bool:
         return (
             plan.is_free(merchant_id)
             and is_retained(plan, merchant_id)
-            and plan.merchants.loc[merchant_id, "go_live_day"] <= drop_low - 3 * 30
-            and staying.get(merchant_id, 0) >= 3
+            and plan.merchants.loc[merchant_id, "go_live_day"] <= baseline_low
+            and sizes.get(merchant_id, 0) >= 3
+            and expected.get(merchant_id, 0) >= DROP_MIN_EXPECTED_SESSIONS
+            and not plan.usage_changed_between(merchant_id, baseline_low, as_of)
         )
 
-    renewals = {
-        (c.merchant_id, c.product, c.renewal_day)
-        for c in plan.contracts
-        if c.status == "expired"
+    renewed: dict[int, Contract] = {
+        merchant_id: contracts[0]
+        for merchant_id, contracts in recent.items()
+        if len(contracts) == 1
+        and contracts[0].signed_day < drop_high
+        and suitable(merchant_id)
     }
-    renewed: dict[int, Contract] = {}
-    for contract in plan.contracts:
-        if (
-            contract.status == "active"
-            and signed_low <= contract.signed_day < drop_high
-            and (contract.merchant_id, contract.product, contract.start_day) in renewals
-            and suitable(contract.merchant_id)
-        ):
-            renewed.setdefault(contract.merchant_id, contract)
     top = set(plan.ranking()[: TOP_N - 2])
     in_top = [m for m in renewed if m in top]
     picked = pick(rng, in_top, min((n + 1) // 2, len(in_top)), name)
@@ -117,7 +136,7 @@ def renewal_usage_drop(plan: Plan, rng: np.random.Generator) -> list[Planted]:
             if c.status == "active"
             and c.product == catalog.CORE_PRODUCT
             and c.start_day < signed_low - 30
-            and c.merchant_id not in renewed
+            and c.merchant_id not in recent
             and suitable(c.merchant_id)
         }
         for merchant_id in pick(rng, list(cores), n - len(chosen), name):
@@ -133,7 +152,8 @@ def renewal_usage_drop(plan: Plan, rng: np.random.Generator) -> list[Planted]:
         drop_day = int(rng.integers(first_drop, drop_high, endpoint=True))
         edits = plan.edits_for(merchant_id)
         edits.usage_factors.append((drop_day, as_of, DROP_USAGE_FACTOR))
-        edits.capped_drop = (drop_day, DROP_CAP_RATIO)
+        signed = contract.signed_day
+        edits.capped_drop = (signed - RENEWAL_LOOKBACK_DAYS, signed, DROP_CAP_RATIO)
         details = {
             "product": contract.product,
             "renewal_signed_date": dates.to_date(contract.signed_day).isoformat(),
@@ -143,6 +163,25 @@ def renewal_usage_drop(plan: Plan, rng: np.random.Generator) -> list[Planted]:
         }
         planted.append(Planted(name, KIND, merchant_id, None, drop_day, details))
     return planted
+
+
+def keep_other_renewals_level(plan: Plan) -> None:
+    """Keep every other merchant with a recent renewal out of the conflict rule.
+
+    Runs after every scenario and trap. A merchant that renewed recently and
+    was not planted by renewal_usage_drop, whose last 30 days fell to
+    DROP_CAP_RATIO of its baseline by chance (a heavy user leaving a small
+    account), gets sessions added to the last 30 days to just above it.
+    """
+    for merchant_id, contracts in recent_renewals(plan).items():
+        if plan.claimed.get(merchant_id) == "renewal_usage_drop":
+            continue
+        signed = max(contract.signed_day for contract in contracts)
+        plan.edits_for(merchant_id).floored_drop = (
+            signed - RENEWAL_LOOKBACK_DAYS,
+            signed,
+            DROP_CAP_RATIO,
+        )
 
 
 def key_contact_departure(plan: Plan, rng: np.random.Generator) -> list[Planted]:
@@ -158,6 +197,7 @@ def key_contact_departure(plan: Plan, rng: np.random.Generator) -> list[Planted]
     leave_low = max(as_of - 90, config.start_day + 45)
     leave_high = as_of - 21
     n = scenario_size(plan)
+    recent = recent_renewals(plan)
     staying = plan.staying_contacts(leave_low - 60)
     counts = staying.groupby("merchant_id").size()
     with_key = set(staying.loc[staying["is_key_contact"], "merchant_id"])
@@ -168,6 +208,7 @@ def key_contact_departure(plan: Plan, rng: np.random.Generator) -> list[Planted]
         and merchant_id in with_key
         and plan.is_free(merchant_id)
         and is_retained(plan, merchant_id)
+        and merchant_id not in recent
     ]
     planted = []
     for position, merchant_id in enumerate(

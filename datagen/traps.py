@@ -28,6 +28,7 @@ from datagen import catalog, dates
 from datagen.config import TOP_N
 from datagen.contracts import term_renewal
 from datagen.plan import NO_END, Contract, Plan, Planted
+from datagen.selection import recent_renewals
 
 KIND = "sql_trap"
 WINDOW_DAYS = 30
@@ -44,13 +45,22 @@ CANCELLED_START_DAYS = (150, 330)
 ADDON_MIN_AGE_DAYS = 60
 
 
-def _trap_pool(plan: Plan, min_contacts: int = 1, baseline: bool = True) -> list[int]:
-    """Return free merchants in places 1..98 with enough activity for a trap."""
+def _trap_pool(
+    plan: Plan,
+    min_contacts: int = 1,
+    baseline: bool = True,
+    renewed: bool = True,
+) -> list[int]:
+    """Return free merchants in places 1..98 with enough activity for a trap.
+
+    With ``renewed`` false, merchants with a recent renewal are left out.
+    """
     since = plan.config.as_of_day - 3 * WINDOW_DAYS
     staying = plan.staying_counts(since)
+    recent = () if renewed else recent_renewals(plan)
     pool = []
     for merchant_id in plan.ranking()[:TRAP_POOL_SIZE]:
-        if not plan.is_free(merchant_id):
+        if not plan.is_free(merchant_id) or merchant_id in recent:
             continue
         if baseline and plan.merchants.loc[merchant_id, "go_live_day"] > since:
             continue
@@ -299,7 +309,9 @@ def gone_dark(plan: Plan, rng: np.random.Generator) -> list[Planted]:
     name = "gone_dark"
     as_of = plan.config.as_of_day
     planted = []
-    for merchant_id in _pick(rng, plan, name, 2, min_contacts=2):
+    # A merchant gone dark after a recent renewal would join the conflict
+    # cohort of the business case, which only renewal_usage_drop plants.
+    for merchant_id in _pick(rng, plan, name, 2, min_contacts=2, renewed=False):
         last_active = as_of - int(rng.integers(32, 45, endpoint=True))
         contacts = plan.contacts_of(merchant_id)
         plan.contacts.loc[contacts.index, "activity_end_day"] = np.minimum(

@@ -18,7 +18,13 @@ from datagen import catalog, dates
 from datagen.config import Config
 from datagen.merchants import hired_contacts
 from datagen.plan import Plan, Planted
-from datagen.selection import KIND, is_retained, pick, scenario_size
+from datagen.selection import (
+    KIND,
+    is_retained,
+    pick,
+    recent_renewals,
+    scenario_size,
+)
 
 # expansion_ready: the rule that an upsell list applies (see the docstring).
 EXPANSION_MIN_UTILISATION = 0.9
@@ -226,11 +232,13 @@ def quiet_decline(plan: Plan, rng: np.random.Generator) -> list[Planted]:
     others = rates["total"] - rates["top"]
     limit = QUIET_MAX_TOP_SHARE / (1 - QUIET_MAX_TOP_SHARE) * others
     capped_total = others + np.minimum(rates["top"], limit)
+    recent = recent_renewals(plan)
     pool = [
         int(merchant_id)
         for merchant_id in rates.index
         if plan.is_free(merchant_id)
         and is_retained(plan, merchant_id)
+        and merchant_id not in recent
         and plan.merchants.loc[merchant_id, "go_live_day"] <= since
         and not plan.usage_changed_between(merchant_id, since, as_of)
     ]

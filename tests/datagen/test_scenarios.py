@@ -41,15 +41,18 @@ def daily_sessions(dataset, merchant_id: int) -> pd.Series:
     return counts.set_index("session_date")["n"].reindex(days, fill_value=0)
 
 
-def dropped_by_half(daily: pd.Series, drop_date: date, end: date) -> bool:
+def dropped_by_half(daily: pd.Series, baseline_end: date, end: date) -> bool:
     """Return whether the last 30 days hold at most half a baseline month.
 
-    The baseline is the average 30 days of the 90 days before ``drop_date``.
+    The baseline is the average 30 days of the 90 days before ``baseline_end``
+    and holds at least 20 sessions.
     """
     last = daily[(daily.index >= end - timedelta(days=30)) & (daily.index < end)].sum()
-    window = (daily.index >= drop_date - timedelta(days=90)) & (daily.index < drop_date)
+    window = (daily.index >= baseline_end - timedelta(days=90)) & (
+        daily.index < baseline_end
+    )
     baseline = daily[window].sum() / 3
-    return baseline > 0 and last <= 0.5 * baseline
+    return baseline >= 20 and last <= 0.5 * baseline
 
 
 def test_renewal_drop_merchants_renewed_recently(scenario_dataset):
@@ -70,17 +73,19 @@ def test_renewal_drop_merchants_renewed_recently(scenario_dataset):
 def test_renewal_drop_sessions_halve(scenario_dataset):
     planted = scenario_dataset.planted("renewal_usage_drop")
     end = as_of(scenario_dataset)
-    for merchant_id, drop in zip(
-        planted["merchant_id"], planted["event_date"], strict=True
+    for merchant_id, drop, details in zip(
+        planted["merchant_id"], planted["event_date"], planted["details"], strict=True
     ):
+        signed = date.fromisoformat(details["renewal_signed_date"])
         assert end - timedelta(days=60) <= drop <= end - timedelta(days=30)
+        assert signed < drop
         daily = daily_sessions(scenario_dataset, merchant_id)
-        assert dropped_by_half(daily, drop, end), f"merchant {merchant_id}"
+        assert dropped_by_half(daily, signed, end), f"merchant {merchant_id}"
 
 
 def test_renewal_drop_check_rejects_others(scenario_dataset):
     planted = scenario_dataset.planted("renewal_usage_drop")
-    drop = planted["event_date"].iloc[0]
+    signed = date.fromisoformat(planted["details"].iloc[0]["renewal_signed_date"])
     with duckdb.connect(str(scenario_dataset.answers), read_only=True) as key:
         any_scenario = {
             m for (m,) in key.execute("SELECT merchant_id FROM planted").fetchall()
@@ -103,7 +108,7 @@ def test_renewal_drop_check_rejects_others(scenario_dataset):
     passing = [
         m
         for m in others
-        if dropped_by_half(daily_sessions(scenario_dataset, m), drop, end)
+        if dropped_by_half(daily_sessions(scenario_dataset, m), signed, end)
     ]
     assert len(others) >= 20
     assert len(passing) <= len(others) // 10, passing
