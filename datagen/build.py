@@ -200,6 +200,11 @@ def _dimension_frames(plan: Plan) -> dict[str, pd.DataFrame]:
                 frame["cancelled_day"].to_numpy(), frame["cancelled_day"] < 0
             )
         )
+        .assign(
+            billing_months=lambda frame: plan.merchants.loc[
+                frame["merchant_id"], "billing_months"
+            ].to_numpy()
+        )
         .drop(columns="cancelled_day"),
         "plan_changes": pd.DataFrame(
             {

@@ -57,7 +57,8 @@ CREATE TABLE merchant_contracts (
     start_date       DATE NOT NULL,
     renewal_date     DATE NOT NULL,
     contract_status  VARCHAR NOT NULL CHECK (contract_status IN ('active', 'expired', 'cancelled')),
-    cancelled_date   DATE
+    cancelled_date   DATE,
+    billing_months   INTEGER NOT NULL CHECK (billing_months IN (1, 3, 12))
 );
 COMMENT ON TABLE merchant_contracts IS 'Subscription contracts. A merchant may hold several active contracts at once, one per product, each with its own renewal date.';
 COMMENT ON COLUMN merchant_contracts.contract_id IS 'Contract key.';
@@ -70,6 +71,7 @@ COMMENT ON COLUMN merchant_contracts.signed_date IS 'Date the contract was signe
 COMMENT ON COLUMN merchant_contracts.start_date IS 'First day of the contract term.';
 COMMENT ON COLUMN merchant_contracts.renewal_date IS 'Day after the last day of the term: the contract renews or ends on this date.';
 COMMENT ON COLUMN merchant_contracts.cancelled_date IS 'For a cancelled contract, the first day it was no longer in force; NULL otherwise. A contract is in force from start_date up to the day before COALESCE(cancelled_date, renewal_date).';
+COMMENT ON COLUMN merchant_contracts.billing_months IS 'Months between invoices: 1, 3 or 12. The first invoice is issued on start_date, the next every billing_months months after it while the contract is in force.';
 COMMENT ON COLUMN merchant_contracts.contract_status IS 'active: in force on the as-of date; expired: the term ended (renewed into a new contract or lapsed); cancelled: ended early by the customer.';
 
 CREATE TABLE merchant_sessions (

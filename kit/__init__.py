@@ -9,6 +9,7 @@ from kit.checking import check
 from kit.db import connect
 from kit.errors import CheckFailed, KitError
 from kit.hints import hint, solution
+from kit.rows import rows
 from kit.verdict import Outcome, Verdict
 
 __all__ = [
@@ -19,5 +20,6 @@ __all__ = [
     "check",
     "connect",
     "hint",
+    "rows",
     "solution",
 ]

@@ -15,7 +15,8 @@ import pandas as pd
 
 from kit import db
 from kit.errors import ReferenceFailed
-from kit.registry import Exercise
+from kit.notebooks import solved_answer_part
+from kit.registry import Exercise, load_registry
 from kit.run_sql import SqlFailed, fetch_relation, run_sql
 
 log = logging.getLogger(__name__)
@@ -87,8 +88,30 @@ def _run_reference_sql(exercise, connection, sql: str) -> pd.DataFrame:
 
 
 def _run_solution_code(exercise, connection, code: str):
+    namespace = solution_namespace(exercise, connection, code)
+    if "answer" not in namespace:
+        raise ReferenceFailed(
+            f"the reference solution {exercise.solution} assigns no `answer`: "
+            "end it with `answer = ...`"
+        )
+    return namespace["answer"]
+
+
+def solution_namespace(
+    exercise: Exercise, connection: duckdb.DuckDBPyConnection, code: str | None = None
+) -> dict:
+    """Run a .py solution as the solved notebook would and return its names.
+
+    The namespace holds ``con``; the solutions of the exercises it uses run
+    first, so the names they define exist, as in the notebook.
+    """
+    if code is None:
+        code = exercise.solution_path.read_text(encoding="utf-8")
     namespace = {"__name__": "__kit_solution__", "con": connection}
     try:
+        for used in _used_exercises(exercise):
+            source = solved_answer_part(used)
+            exec(compile(source, str(used.solution_path), "exec"), namespace)
         exec(compile(code, str(exercise.solution_path), "exec"), namespace)
     except Exception as error:  # the solution is arbitrary notebook code
         raise ReferenceFailed(
@@ -96,12 +119,23 @@ def _run_solution_code(exercise, connection, code: str):
             f"{type(error).__name__}: {error}. Regenerate the dataset with "
             "`python -m datagen`; if that does not help, the solution needs fixing"
         ) from error
-    if "answer" not in namespace:
-        raise ReferenceFailed(
-            f"the reference solution {exercise.solution} assigns no `answer`: "
-            "end it with `answer = ...`"
-        )
-    return namespace["answer"]
+    return namespace
+
+
+def _used_exercises(exercise: Exercise) -> list[Exercise]:
+    """Return the exercises ``exercise`` uses, transitively, earliest first."""
+    registry = load_registry()
+    order: list[Exercise] = []
+
+    def visit(current: Exercise) -> None:
+        for used_id in current.uses:
+            used = registry.get(used_id)
+            if used not in order:
+                visit(used)
+                order.append(used)
+
+    visit(exercise)
+    return order
 
 
 def _as_frame(exercise, connection, answer) -> pd.DataFrame:

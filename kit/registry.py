@@ -72,6 +72,9 @@ class Exercise:
     hints: tuple[str, ...]
     explanation: str
     mistakes: tuple[Mistake, ...]
+    # Earlier exercises whose solutions run first in the same namespace, as
+    # they do in the notebook, because this solution reads what they define.
+    uses: tuple[str, ...] = ()
 
     @property
     def takes_sql(self) -> bool:
@@ -162,6 +165,13 @@ def parse_registry(registry_file: Path) -> Registry:
                 f"exercise {exercise.id}: field `id` is used twice in "
                 f"{registry_file.name}; give each exercise its own id"
             )
+        for used in exercise.uses:
+            if used not in seen or used == exercise.id:
+                raise RegistryError(
+                    f"exercise {exercise.id}: field `uses` names {used!r}, which "
+                    f"is not an exercise listed before it in {registry_file.name}: "
+                    "name only earlier exercises"
+                )
         seen.add(exercise.id)
     return Registry(registry_file, exercises)
 
@@ -215,4 +225,5 @@ def _build_exercise(entry, position: int, solutions: Path) -> Exercise:
         hints=tuple(entry["hints"]),
         explanation=entry["explanation"],
         mistakes=mistakes,
+        uses=tuple(entry.get("uses", ())),
     )

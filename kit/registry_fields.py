@@ -38,7 +38,7 @@ REQUIRED_FIELDS = (
     "hints",
     "explanation",
 )
-OPTIONAL_FIELDS = ("compare", "choices", "mistakes")
+OPTIONAL_FIELDS = ("compare", "choices", "mistakes", "uses")
 
 # The compare fields each answer kind accepts.
 COMPARE_FIELDS = {
@@ -88,6 +88,7 @@ def validate_entry(entry, position: int, solutions: Path) -> None:
     _check_compare(checked)
     _check_choices(checked)
     _check_mistakes(checked)
+    _check_uses(checked)
 
 
 def _check_field_names(checked: _Entry) -> None:
@@ -317,3 +318,16 @@ def _check_mistake(checked: _Entry, mistake) -> None:
         problem = condition.validate(argument)
         if problem:
             checked.fail(field, problem, f"write {name}: {condition.argument}")
+
+
+def _check_uses(checked: _Entry) -> None:
+    """``uses`` lists exercise ids; registry.py checks that they come earlier."""
+    uses = checked.entry.get("uses", [])
+    if not isinstance(uses, list) or not all(
+        isinstance(item, str) and item for item in uses
+    ):
+        checked.fail(
+            "uses",
+            "is not a list of exercise ids",
+            "write it as [q3.some_exercise, ...]",
+        )

@@ -248,7 +248,7 @@ def _insert_rows(connection, extra_merchants: int) -> None:
     for contract_id, merchant_id, product, arr, renewal, status in CONTRACTS:
         connection.execute(
             "INSERT INTO merchant_contracts VALUES (?, ?, ?, 'growth', ?, 10, "
-            "DATE '2025-06-01', DATE '2025-06-01', ?, ?, NULL)",
+            "DATE '2025-06-01', DATE '2025-06-01', ?, ?, NULL, 1)",
             [contract_id, merchant_id, product, arr, renewal, status],
         )
     session_id = 1000

@@ -70,6 +70,12 @@ def test_repository_registry_loads():
         (lambda e: e.pop("compare"), 0, "field `compare` is missing"),
         (lambda e: e.update(hints=[]), 0, "field `hints` is not a list"),
         (lambda e: e.update(notebook="a.ipynb"), 0, "is not a notebook stem"),
+        (lambda e: e.update(uses="q2.top_arr"), 0, "field `uses` is not a list"),
+        (
+            lambda e: e.update(uses=["q2.top_arr"]),
+            0,
+            "field `uses` names 'q2.top_arr', which is not an exercise listed before",
+        ),
         (lambda e: e["compare"].update(tolerance=0.1), 0, "is not a mapping"),
         (
             lambda e: e["compare"].update(sort=[{"column": "x", "nulls": "middle"}]),

@@ -1,14 +1,13 @@
 """Every reference solution runs on several seeds and passes its own check."""
 
-import runpy
 from pathlib import Path
 
 import duckdb
 import pytest
 
-from kit import paths
+from kit import db, paths
 from kit.checking import judge
-from kit.reference import reference_answer
+from kit.reference import reference_answer, solution_namespace
 from kit.registry import load_registry
 from kit.verdict import Outcome
 
@@ -16,12 +15,12 @@ DATASETS = [(1, 300), (2, 300), (3, 300), (42, 1000)]
 EXERCISES = [exercise.id for exercise in load_registry()]
 
 
-def solution_answer(exercise):
+def solution_answer(exercise, dataset):
     """Return the solution as a candidate would submit it."""
     source = Path(paths.solutions_dir(), exercise.solution)
     if source.suffix == ".sql":
         return source.read_text()
-    return runpy.run_path(str(source))["answer"]
+    return solution_namespace(exercise, db.connect(dataset))["answer"]
 
 
 @pytest.mark.parametrize("seed,merchants", DATASETS, ids=lambda v: str(v))
@@ -31,7 +30,9 @@ def test_reference_passes(exercise_id, seed, merchants, make_dataset):
     exercise = load_registry().get(exercise_id)
 
     expected = reference_answer(exercise, dataset)
-    found, result = judge(exercise_id, solution_answer(exercise), db_path=dataset)
+    found, result = judge(
+        exercise_id, solution_answer(exercise, dataset), db_path=dataset
+    )
 
     assert found
     assert result.outcome is Outcome.CORRECT, result.text()
@@ -62,6 +63,14 @@ def test_blank_answers_are_not_attempted(default_dataset):
         assert result.outcome is Outcome.NOT_ATTEMPTED, result.text()
 
 
+def planted_merchants(dataset: Path, scenario: str) -> set[int]:
+    with duckdb.connect(str(paths.answers_path(dataset)), read_only=True) as key:
+        rows = key.sql(
+            "SELECT merchant_id FROM planted WHERE scenario = ?", params=[scenario]
+        ).fetchall()
+    return {merchant_id for (merchant_id,) in rows}
+
+
 @pytest.mark.parametrize("seed,merchants", DATASETS, ids=lambda v: str(v))
 def test_upsell_list_finds_planted_merchants(seed, merchants, make_dataset):
     dataset = make_dataset(seed=seed, merchants=merchants)
@@ -69,11 +78,32 @@ def test_upsell_list_finds_planted_merchants(seed, merchants, make_dataset):
 
     found = set(reference_answer(exercise, dataset).iloc[:, 0])
 
-    with duckdb.connect(str(paths.answers_path(dataset)), read_only=True) as key:
-        rows = key.sql(
-            "SELECT merchant_id FROM planted WHERE scenario = 'expansion_ready'"
-        ).fetchall()
-    planted = {merchant_id for (merchant_id,) in rows}
+    planted = planted_merchants(dataset, "expansion_ready")
     assert planted, "no expansion_ready merchants planted"
     assert planted <= found, planted - found
     assert len(found - planted) <= 2, found - planted
+
+
+@pytest.mark.parametrize("seed,merchants", DATASETS, ids=lambda v: str(v))
+def test_conflict_cohort_is_the_planted_drop(seed, merchants, make_dataset):
+    dataset = make_dataset(seed=seed, merchants=merchants)
+    exercise = load_registry().get("q3.conflict_cohort")
+
+    found = set(reference_answer(exercise, dataset)["merchant_id"])
+
+    planted = planted_merchants(dataset, "renewal_usage_drop")
+    assert planted, "no renewal_usage_drop merchants planted"
+    assert found == planted, f"extra {found - planted}, missed {planted - found}"
+
+
+@pytest.mark.parametrize("seed,merchants", DATASETS, ids=lambda v: str(v))
+def test_session_trend_outweighs_breadth(seed, merchants, make_dataset):
+    """The weighting advice rests on a gap that holds on every test seed."""
+    dataset = make_dataset(seed=seed, merchants=merchants)
+    exercise = load_registry().get("q3.component_auc")
+
+    auc = reference_answer(exercise, dataset).set_index("component")["auc"]
+
+    assert auc["session_trend"] - auc["adoption_breadth"] >= 0.05, auc.to_dict()
+    assert auc["session_trend"] >= 0.65, auc.to_dict()
+    assert abs(auc["arr_change"] - 0.5) < 0.15, auc.to_dict()

@@ -6,10 +6,13 @@ The SQL exercises keep their wrong answers as files in tests/answers/.
 
 import runpy
 
+import pandas as pd
 import pytest
 
-from kit import paths
+from kit import db, health, paths
 from kit.checking import judge
+from kit.reference import solution_namespace
+from kit.registry import load_registry
 from kit.verdict import Outcome
 
 
@@ -24,6 +27,10 @@ CASES = [
     ("q1.audience_usage_alerts", "am", "revenue_frame_for_usage"),
     ("q1.audience_renewal_calendar", "csm", "usage_frame_for_revenue"),
     ("q2.window_in_where", "rank_needs_partition", "partition_not_the_cause"),
+    ("q3.whose_call", "am", "renewal_taken_as_health"),
+    ("q3.whose_call", "csm", "renewal_dismissed"),
+    ("q3.weight_advice", "features", "against_the_history"),
+    ("q3.weight_advice", "equal", "gap_ignored"),
     ("q2.window_in_where", "current_date_unsupported", "current_date_not_the_cause"),
     ("q2.window_in_where", "cte_cannot_be_ranked", "cte_not_the_cause"),
     (
@@ -75,3 +82,75 @@ def test_wrong_ids_named(default_dataset):
     assert result.outcome is Outcome.INCORRECT
     assert "Unexpected ids (2)" in result.text(), result.text()
     assert "Missing ids" in result.text(), result.text()
+
+
+def reference_names(exercise_id: str, dataset) -> dict:
+    """Return the names the solution of ``exercise_id`` defines on ``dataset``."""
+    exercise = load_registry().get(exercise_id)
+    return solution_namespace(exercise, db.connect(dataset))
+
+
+def lower_scores_for_missing_inputs(names: dict):
+    """Score a missing input as 0 points instead of leaving it out."""
+    inputs = health.inputs(names["con"])
+    for component in health.COMPONENTS:
+        inputs[component.name] = inputs[component.name].fillna(component.floor)
+    return names["health_score"](inputs, health.WEIGHTS)
+
+
+def flipped_auc(names: dict):
+    """Rank tickets and days_late the wrong way round."""
+    table = names["auc_table"].copy()
+    wrong_way = table["component"].isin(["tickets", "days_late"])
+    table.loc[wrong_way, "auc"] = 1 - table.loc[wrong_way, "auc"]
+    return table
+
+
+def billed_a_day_late(names: dict):
+    frame = names["answer"].copy()
+    frame["next_billing_date"] = frame["next_billing_date"] + pd.Timedelta(days=1)
+    return frame
+
+
+def green_merchant_added(names: dict):
+    scores = names["scores"]
+    green = scores.loc[scores["band"] == "green", ["merchant_id"]].head(1)
+    extra = green.assign(next_billing_date=names["answer"]["next_billing_date"].max())
+    return pd.concat([names["answer"], extra], ignore_index=True)
+
+
+DERIVED_CASES = [
+    ("q3.health_score", lower_scores_for_missing_inputs, "missing_as_zero"),
+    ("q3.component_auc", flipped_auc, "orientation"),
+    ("q3.contact_list", billed_a_day_late, "billing_date_wrong"),
+    ("q3.contact_list", green_merchant_added, "not_red"),
+]
+
+
+@pytest.mark.parametrize(
+    "exercise_id,make_wrong,mistake",
+    DERIVED_CASES,
+    ids=[case[2] for case in DERIVED_CASES],
+)
+def test_wrong_frame_names_mistake(exercise_id, make_wrong, mistake, default_dataset):
+    answer = make_wrong(reference_names(exercise_id, default_dataset))
+
+    found, result = judge(exercise_id, answer, db_path=default_dataset)
+
+    assert found
+    assert result.outcome is Outcome.INCORRECT, result.text()
+    assert mistake in result.mistakes, result.text()
+
+
+def test_band_edges_named(default_dataset):
+    names = reference_names("q3.health_score", default_dataset)
+    answer = names["answer"].copy()
+    # Put a yellow merchant's score on the edge and band it with the red ones.
+    edge = answer.index[answer["band"] == "yellow"][0]
+    answer.loc[edge, "band"] = "red"
+
+    _, result = judge("q3.health_score", answer, db_path=default_dataset)
+
+    assert result.outcome is Outcome.INCORRECT
+    assert "band_edges" in result.mistakes, result.text()
+    assert "missing_as_zero" not in result.mistakes, result.text()
