@@ -1,7 +1,11 @@
 """Sessions, feature events and transaction volume, one merchant at a time.
 
 Sessions per contact per day are Poisson draws whose rate is the contact's
-own rate times the day's seasonality and the merchant's usage trend. Each
+own rate times the day's seasonality and the merchant's usage trend. Feature
+events per session are Poisson draws whose mean is the merchant's feature
+depth times a platform factor times the contact's depth factor. That factor
+makes some contacts viewers who rarely use a feature (datagen.adoption), so
+the share of active users who use features differs between merchants. Each
 merchant draws from its own random streams, so batching never changes the
 data. The ActivityEdits that scenarios registered are applied here, before
 ids are assigned, so every planted effect is consistent across tables.
@@ -13,6 +17,7 @@ import numpy as np
 import pandas as pd
 
 from datagen import catalog, dates
+from datagen.adoption import depth_factors
 from datagen.config import Config
 from datagen.plan import ActivityEdits, Plan
 from datagen.releases import Releases
@@ -339,9 +344,14 @@ def _feature_columns(
     rng: np.random.Generator,
     merchant,
     sessions: dict[str, np.ndarray],
+    contact_depth: np.ndarray,
     edits: ActivityEdits | None,
 ) -> tuple[dict[str, np.ndarray], int]:
-    """Draw the sessions' feature events; also return how many the break lost."""
+    """Draw the sessions' feature events; also return how many the break lost.
+
+    ``contact_depth`` contains each session's factor on the merchant's
+    feature depth, from its contact (see datagen.adoption).
+    """
     first_tier = _tiers_on(ctx, merchant, np.array([ctx.config.start_day]))[0]
     available = FEATURE_FIRST_TIER <= first_tier
     adoption = np.where(FEATURE_IS_CORE, CORE_ADOPTION, OTHER_ADOPTION)
@@ -358,8 +368,10 @@ def _feature_columns(
         for name in edits.adopted_features:
             weights[FEATURE_INDEX[name]] = max(weights[FEATURE_INDEX[name]], floor)
     mobile = sessions["platform"] != PLATFORM_CODES["web"]
-    depth = merchant.feature_depth * np.where(
-        mobile, MOBILE_EVENT_FACTOR, WEB_EVENT_FACTOR
+    depth = (
+        merchant.feature_depth
+        * contact_depth
+        * np.where(mobile, MOBILE_EVENT_FACTOR, WEB_EVENT_FACTOR)
     )
     per_session = np.minimum(rng.poisson(depth), MAX_EVENTS_PER_SESSION)
     source = np.repeat(np.arange(len(per_session)), per_session)
@@ -485,8 +497,19 @@ def merchant_activity(
 
     attributes = stream(seed, "merchant_sessions.attributes", merchant_id)
     sessions = _session_columns(ctx, attributes, merchant, contacts, draft)
+    factors = depth_factors(
+        stream(seed, "merchant_features.depth_factors", merchant_id), contacts
+    )
+    session_contact = pd.Index(contacts["contact_id"]).get_indexer(
+        sessions["contact_id"]
+    )
     features, lost = _feature_columns(
-        ctx, stream(seed, "merchant_features", merchant_id), merchant, sessions, edits
+        ctx,
+        stream(seed, "merchant_features", merchant_id),
+        merchant,
+        sessions,
+        factors[session_contact],
+        edits,
     )
     sessions = _redeliver(
         stream(seed, "merchant_sessions.redelivery", merchant_id), sessions, edits
