@@ -72,6 +72,9 @@ class Exercise:
     hints: tuple[str, ...]
     explanation: str
     mistakes: tuple[Mistake, ...]
+    # The note per mapping key, as written in exercises.yaml: why the key
+    # has its reference value.
+    item_notes: dict[str, str]
 
     @property
     def takes_sql(self) -> bool:
@@ -215,4 +218,7 @@ def _build_exercise(entry, position: int, solutions: Path) -> Exercise:
         hints=tuple(entry["hints"]),
         explanation=entry["explanation"],
         mistakes=mistakes,
+        item_notes={
+            key: note.strip() for key, note in (entry.get("item_notes") or {}).items()
+        },
     )
