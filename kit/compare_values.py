@@ -2,7 +2,9 @@
 
 The feedback names the ids that are missing or unexpected and the keys whose
 value is wrong. For a number it says only whether it is too high or too low,
-and for a mapping or a choice it does not name the reference value.
+and for a mapping or a choice it does not name the reference value. A
+mapping exercise may give each key a note on why the key has its value,
+which the feedback shows beside the key when its value is wrong.
 """
 
 import decimal
@@ -15,6 +17,7 @@ import pandas as pd
 from kit import normalize
 from kit.compare import EXAMPLES, Comparison, join_examples
 from kit.facts import DifferingRows, Facts
+from kit.normalize import canonical_id, mapping_key
 
 
 class WrongType(Exception):
@@ -23,19 +26,6 @@ class WrongType(Exception):
 
 class NotAChoice(WrongType):
     """The answer is text, but none of the exercise's choices."""
-
-
-def canonical_id(value):
-    """Return an id in the form ids compare by: 17, 17.0 and numpy 17 are one id."""
-    if isinstance(value, np.generic):
-        value = value.item()
-    if isinstance(value, bool):
-        return value
-    if isinstance(value, float | decimal.Decimal) and value == int(value):
-        return int(value)
-    if isinstance(value, str):
-        return value.strip()
-    return value
 
 
 def to_ids(answer) -> list:
@@ -96,11 +86,6 @@ def _digits_to_int(value):
     return value
 
 
-def _mapping_key(key):
-    key = canonical_id(key)
-    return key.lower() if isinstance(key, str) else key
-
-
 def _mapping_value(value):
     if isinstance(value, np.generic):
         value = value.item()
@@ -118,14 +103,18 @@ def to_mapping(answer) -> dict:
     return dict(answer)
 
 
-def compare_mappings(expected, got, tolerance: float | None = None) -> Comparison:
-    """Compare per key; string keys and values ignore case and outer blanks."""
+def compare_mappings(
+    expected, got, tolerance: float | None = None, item_notes: dict | None = None
+) -> Comparison:
+    """Compare per key; string keys and values ignore case and outer blanks.
+
+    ``item_notes`` maps keys to why each has its reference value. When a wrong
+    key has a note, every wrong key gets a line of its own, with its note.
+    """
     expected_map = {
-        _mapping_key(key): (key, value) for key, value in to_mapping(expected).items()
+        mapping_key(key): (key, value) for key, value in to_mapping(expected).items()
     }
-    got_map = {
-        _mapping_key(key): (key, value) for key, value in to_mapping(got).items()
-    }
+    got_map = {mapping_key(key): (key, value) for key, value in to_mapping(got).items()}
     facts = Facts(answer_kind="mapping")
     unanswered, wrong = [], []
     for key, (original, value) in expected_map.items():
@@ -142,14 +131,26 @@ def compare_mappings(expected, got, tolerance: float | None = None) -> Compariso
     if unanswered:
         details.append(_listed("No answer for", unanswered))
     if wrong:
-        shown = [
-            f"{normalize.show(key)} (you gave {normalize.show(given)})"
-            for key, given in wrong
-        ]
-        details.append(_listed("Wrong values", shown, show_items=False))
+        details.extend(_wrong_value_lines(wrong, item_notes or {}))
     if extra:
         details.append(_listed("Unexpected keys", extra, "; check their spelling."))
     return Comparison(not details, details, facts)
+
+
+def _wrong_value_lines(wrong: list, item_notes: dict) -> list[str]:
+    """Return the lines naming the wrong keys: one line, or one per key with notes."""
+    notes_by_key = {mapping_key(key): note for key, note in item_notes.items()}
+    labels = [
+        f"{normalize.show(key)} (you gave {normalize.show(value)})"
+        for key, value in wrong
+    ]
+    notes = [notes_by_key.get(mapping_key(key)) for key, _ in wrong]
+    if not any(notes):
+        return [_listed("Wrong values", labels, show_items=False)]
+    lines = [f"Wrong values ({len(wrong)}):"]
+    for label, note in zip(labels, notes, strict=True):
+        lines.append(f"    {label}: {note}" if note else f"    {label}.")
+    return lines
 
 
 def _listed(label: str, items: list, end: str = ".", *, show_items=True) -> str:

@@ -291,6 +291,25 @@ def show(value) -> str:
     return text if len(text) <= 40 else text[:37] + "..."
 
 
+def canonical_id(value):
+    """Return an id in the form ids compare by: 17, 17.0 and numpy 17 are one id."""
+    if isinstance(value, np.generic):
+        value = value.item()
+    if isinstance(value, bool):
+        return value
+    if isinstance(value, float | decimal.Decimal) and value == int(value):
+        return int(value)
+    if isinstance(value, str):
+        return value.strip()
+    return value
+
+
+def mapping_key(key):
+    """Return a mapping key in the form keys compare by: case and outer blanks aside."""
+    key = canonical_id(key)
+    return key.lower() if isinstance(key, str) else key
+
+
 def is_missing_answer(value) -> bool:
     """Return whether a value is a placeholder: None, Ellipsis or a blank string."""
     if value is Ellipsis or is_missing(value):

@@ -72,6 +72,9 @@ class Exercise:
     hints: tuple[str, ...]
     explanation: str
     mistakes: tuple[Mistake, ...]
+    # The note per mapping key, as written in exercises.yaml: why the key
+    # has its reference value.
+    item_notes: dict[str, str]
     # Earlier exercises whose solutions run first in the same namespace, as
     # they do in the notebook, because this solution reads what they define.
     uses: tuple[str, ...] = ()
@@ -226,4 +229,7 @@ def _build_exercise(entry, position: int, solutions: Path) -> Exercise:
         explanation=entry["explanation"],
         mistakes=mistakes,
         uses=tuple(entry.get("uses", ())),
+        item_notes={
+            key: note.strip() for key, note in (entry.get("item_notes") or {}).items()
+        },
     )

@@ -5,11 +5,14 @@ Each problem raises RegistryError worded as
 to edit and how to fix it.
 """
 
+import ast
+import difflib
 import re
 from pathlib import Path
 
 from kit.errors import RegistryError
 from kit.mistakes import CONDITIONS
+from kit.normalize import mapping_key
 
 ID_PATTERN = re.compile(r"^q[0-5]\.[a-z][a-z0-9_]*$")
 NOTEBOOK_PATTERN = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_-]*$")
@@ -38,7 +41,7 @@ REQUIRED_FIELDS = (
     "hints",
     "explanation",
 )
-OPTIONAL_FIELDS = ("compare", "choices", "mistakes", "uses")
+OPTIONAL_FIELDS = ("compare", "choices", "mistakes", "item_notes", "uses")
 
 # The compare fields each answer kind accepts.
 COMPARE_FIELDS = {
@@ -89,6 +92,7 @@ def validate_entry(entry, position: int, solutions: Path) -> None:
     _check_choices(checked)
     _check_mistakes(checked)
     _check_uses(checked)
+    _check_item_notes(checked, solutions)
 
 
 def _check_field_names(checked: _Entry) -> None:
@@ -331,3 +335,92 @@ def _check_uses(checked: _Entry) -> None:
             "is not a list of exercise ids",
             "write it as [q3.some_exercise, ...]",
         )
+
+
+def _check_item_notes(checked: _Entry, solutions: Path) -> None:
+    """Check that each note is text and names a key of the solution's mapping."""
+    notes = checked.entry.get("item_notes")
+    if notes is None:
+        return
+    kind = checked.entry["answer"]
+    if kind != "mapping":
+        checked.fail(
+            "item_notes",
+            f"does not apply to answer: {kind}",
+            "remove it; only answer: mapping takes item notes",
+        )
+    if not isinstance(notes, dict) or not notes:
+        checked.fail(
+            "item_notes",
+            "is empty or not a mapping",
+            "write {KEY: why the key has its value}, one note per key",
+        )
+    solution = checked.entry["solution"]
+    solution_keys = _solution_mapping_keys(solutions / solution)
+    if solution_keys is None:
+        checked.fail(
+            "item_notes",
+            f"needs {solution} to assign `answer` a dict literal, so that the "
+            "notes' keys can be checked",
+            "write `answer = {...}` there, or remove item_notes",
+        )
+    by_key = {mapping_key(key): key for key in solution_keys}
+    seen = {}
+    for key, note in notes.items():
+        field = f"item_notes.{key}"
+        normalized = mapping_key(key)
+        if normalized in seen:
+            checked.fail(
+                field,
+                f"names the same key as `item_notes.{seen[normalized]}`",
+                "keep one note per key",
+            )
+        seen[normalized] = key
+        if normalized not in by_key:
+            checked.fail(
+                field,
+                f"is not a key of the mapping in {solution}",
+                _key_fix(key, solution_keys),
+            )
+        if not isinstance(note, str) or not note.strip():
+            checked.fail(
+                field, "is empty or not text", "write why the key has its value"
+            )
+
+
+def _solution_mapping_keys(path: Path) -> list | None:
+    """Return the keys of the dict literal that a .py solution assigns to ``answer``.
+
+    Returns None when the solution is not Python or its last top-level
+    assignment to ``answer`` is not a dict literal.
+    """
+    if path.suffix != ".py":
+        return None
+    try:
+        tree = ast.parse(path.read_text(encoding="utf-8"), filename=str(path))
+    except (OSError, UnicodeDecodeError, SyntaxError, ValueError):
+        return None
+    value = None
+    for statement in tree.body:
+        if isinstance(statement, ast.Assign) and any(
+            isinstance(target, ast.Name) and target.id == "answer"
+            for target in statement.targets
+        ):
+            value = statement.value
+    if not isinstance(value, ast.Dict):
+        return None
+    try:
+        return list(ast.literal_eval(value))
+    except (ValueError, TypeError, SyntaxError):
+        return None
+
+
+def _key_fix(key, solution_keys: list) -> str:
+    close = difflib.get_close_matches(
+        str(mapping_key(key)), [str(mapping_key(k)) for k in solution_keys], n=1
+    )
+    if close:
+        original = next(k for k in solution_keys if str(mapping_key(k)) == close[0])
+        return f"use one of the solution's keys; did you mean {original!r}?"
+    listed = ", ".join(repr(k) for k in solution_keys)
+    return f"use one of the solution's keys: {listed}"

@@ -92,6 +92,65 @@ def test_mapping_rejects_list():
         compare_mappings(OWNERS, ["csm"])
 
 
+OWNER_NOTES = {
+    "NPS": "NPS asks how the customer feels about the product.",
+    "ARR": "ARR is the revenue under contract.",
+}
+
+
+def test_mapping_wrong_items_carry_notes():
+    result = compare_mappings(
+        OWNERS,
+        {"NPS": "am", "ARR": "csm", "Login frequency": "am"},
+        item_notes=OWNER_NOTES,
+    )
+    assert not result.matched
+    assert result.details == [
+        "Wrong values (3):",
+        "    'NPS' (you gave 'am'): NPS asks how the customer feels about the product.",
+        "    'ARR' (you gave 'csm'): ARR is the revenue under contract.",
+        "    'Login frequency' (you gave 'am').",
+    ]
+
+
+def test_mapping_notes_list_every_wrong_item():
+    expected = {f"metric {number}": "am" for number in range(8)}
+    notes = {key: f"Why {key} is the AM's." for key in expected}
+    result = compare_mappings(
+        expected, dict.fromkeys(expected, "csm"), item_notes=notes
+    )
+    assert result.details[0] == "Wrong values (8):"
+    assert result.details[1:] == [
+        f"    {key!r} (you gave 'csm'): {note}" for key, note in notes.items()
+    ]
+
+
+def test_mapping_notes_match_keys_ignoring_case():
+    result = compare_mappings(
+        OWNERS, {"nps": "am"}, item_notes={" nps ": "Customer sentiment."}
+    )
+    assert "    'NPS' (you gave 'am'): Customer sentiment." in result.details
+
+
+def test_mapping_correct_answer_has_no_notes():
+    result = compare_mappings(OWNERS, dict(OWNERS), item_notes=OWNER_NOTES)
+    assert result.matched
+    assert result.details == []
+    assert result.notes == []
+
+
+def test_mapping_unanswered_item_has_no_note():
+    result = compare_mappings(
+        OWNERS,
+        {"NPS": "am", "ARR": "", "Login frequency": "csm"},
+        item_notes=OWNER_NOTES,
+    )
+    text = "\n".join(result.details)
+    assert OWNER_NOTES["NPS"] in text
+    assert OWNER_NOTES["ARR"] not in text
+    assert "No answer for (1): 'ARR'." in result.details
+
+
 def test_number_types_equal():
     for got in (
         42,

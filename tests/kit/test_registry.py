@@ -121,6 +121,43 @@ def test_repository_registry_loads():
             0,
             "give exactly id, when and message",
         ),
+        (
+            lambda e: e.update(item_notes={"nps": "x"}),
+            0,
+            "field `item_notes` does not apply to answer: sql",
+        ),
+        (
+            lambda e: e.update(item_note={"nps": "x"}),
+            3,
+            "field `item_note` is unknown",
+        ),
+        (
+            lambda e: e.update(item_notes=["nps"]),
+            3,
+            "exercise q1.metric_owners: field `item_notes` is empty or not a mapping",
+        ),
+        (
+            lambda e: e.update(item_notes={"churn": "x"}),
+            3,
+            "field `item_notes.churn` is not a key of the mapping in "
+            "q1/metric_owners.py",
+        ),
+        (
+            lambda e: e.update(item_notes={"nps": 5}),
+            3,
+            "field `item_notes.nps` is empty or not text",
+        ),
+        (
+            lambda e: e.update(item_notes={"nps": " "}),
+            3,
+            "field `item_notes.nps` is empty or not text",
+        ),
+        (
+            # yaml.safe_dump sorts the keys, so NPS comes first in the file.
+            lambda e: e.update(item_notes={"nps": "a", "NPS": "b"}),
+            3,
+            "field `item_notes.nps` names the same key as `item_notes.NPS`",
+        ),
     ],
 )
 def test_invalid_entry_names_field(project, change, position, expected):
@@ -133,6 +170,46 @@ def test_invalid_entry_message_gives_fix(project):
     with pytest.raises(RegistryError) as raised:
         load_with(project, lambda e: e.update(audience="sales"))
     assert str(raised.value).endswith("use one of am, csm, both")
+
+
+def test_item_note_fix_suggests_close_key(project):
+    with pytest.raises(RegistryError) as raised:
+        load_with(project, lambda e: e.update(item_notes={"login frequency": "x"}), 3)
+    assert str(raised.value).endswith(
+        "use one of the solution's keys; did you mean 'login_frequency'?"
+    )
+
+
+def test_item_note_fix_lists_keys(project):
+    with pytest.raises(RegistryError) as raised:
+        load_with(project, lambda e: e.update(item_notes={"churn": "x"}), 3)
+    assert str(raised.value).endswith(
+        "use one of the solution's keys: 'nps', 'arr', 'login_frequency'"
+    )
+
+
+def test_item_notes_need_literal_solution(project):
+    solution = project / "solutions" / "q1" / "computed_owners.py"
+    solution.write_text('answer = dict(nps="csm")\n', encoding="utf-8")
+
+    def change(entry):
+        entry.update(solution="q1/computed_owners.py", item_notes={"nps": "x"})
+
+    with pytest.raises(RegistryError) as raised:
+        load_with(project, change, 3)
+    message = str(raised.value)
+    assert "field `item_notes` needs q1/computed_owners.py to assign" in message
+    assert message.endswith("write `answer = {...}` there, or remove item_notes")
+
+
+def test_item_notes_loaded_by_key(project):
+    def change(entry):
+        entry.update(item_notes={"NPS": " NPS is how customers feel. "})
+
+    registry = load_with(project, change, 3)
+    owners = registry.get("q1.metric_owners")
+    assert owners.item_notes == {"NPS": "NPS is how customers feel."}
+    assert registry.get("q2.top_arr").item_notes == {}
 
 
 def test_duplicate_id_rejected(project):

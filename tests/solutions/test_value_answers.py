@@ -1,6 +1,7 @@
 """Wrong answers to the exercises that take a value, not a query.
 
 Each case is a plausible slip with the mistake id its diagnostic must name.
+A wrong key of a mapping is explained by the exercise's item notes instead.
 The SQL exercises keep their wrong answers as files in tests/answers/.
 """
 
@@ -11,6 +12,7 @@ import pytest
 
 from kit import db, health, paths
 from kit.checking import judge
+from kit.normalize import show
 from kit.reference import solution_namespace
 from kit.registry import load_registry
 from kit.verdict import Outcome
@@ -33,26 +35,6 @@ CASES = [
     ("q3.weight_advice", "equal", "gap_ignored"),
     ("q2.window_in_where", "current_date_unsupported", "current_date_not_the_cause"),
     ("q2.window_in_where", "cte_cannot_be_ranked", "cte_not_the_cause"),
-    (
-        "q1.metric_owner",
-        metric_answer("q1/metric_owner.py", "gross revenue retention", "am"),
-        "grr_given_to_am",
-    ),
-    (
-        "q1.metric_owner",
-        metric_answer("q1/metric_owner.py", "invoice days late", "csm"),
-        "payment_lateness_given_to_csm",
-    ),
-    (
-        "q1.metric_timing",
-        metric_answer("q1/metric_timing.py", "renewal date", "lagging"),
-        "renewal_date_called_lagging",
-    ),
-    (
-        "q1.metric_timing",
-        metric_answer("q1/metric_timing.py", "net revenue retention", "leading"),
-        "retention_called_leading",
-    ),
 ]
 
 
@@ -154,3 +136,81 @@ def test_band_edges_named(default_dataset):
     assert result.outcome is Outcome.INCORRECT
     assert "band_edges" in result.mistakes, result.text()
     assert "missing_as_zero" not in result.mistakes, result.text()
+
+
+MAPPING_EXERCISES = ["q0.who_asks", "q1.metric_timing", "q1.metric_owner"]
+
+
+def solution_mapping(exercise_id: str) -> dict:
+    solution = load_registry().get(exercise_id).solution_path
+    return dict(runpy.run_path(str(solution))["answer"])
+
+
+def with_flipped(solution: dict, keys) -> dict:
+    """Return the solution with the value of each of ``keys`` swapped for the other.
+
+    Every mapping exercise has two values, so the other value is the wrong one.
+    """
+    values = sorted(set(solution.values()))
+    assert len(values) == 2, values
+    answer = dict(solution)
+    for key in keys:
+        answer[key] = values[1] if solution[key] == values[0] else values[0]
+    return answer
+
+
+def note_line(key: str, value: str, note: str) -> str:
+    return f"    {show(key)} (you gave {show(value)}): {note}"
+
+
+@pytest.mark.parametrize("exercise_id", MAPPING_EXERCISES)
+def test_mapping_notes_cover_every_item(exercise_id):
+    notes = load_registry().get(exercise_id).item_notes
+
+    assert set(notes) == set(solution_mapping(exercise_id))
+
+
+@pytest.mark.parametrize("exercise_id", MAPPING_EXERCISES)
+def test_all_wrong_items_show_notes(exercise_id, default_dataset):
+    notes = load_registry().get(exercise_id).item_notes
+    solution = solution_mapping(exercise_id)
+    answer = with_flipped(solution, solution)
+
+    _, result = judge(exercise_id, answer, db_path=default_dataset)
+
+    assert result.outcome is Outcome.INCORRECT
+    assert f"Wrong values ({len(solution)}):" in result.details
+    for key, value in answer.items():
+        assert note_line(key, value, notes[key]) in result.details, result.text()
+
+
+@pytest.mark.parametrize("exercise_id", MAPPING_EXERCISES)
+def test_one_wrong_item_shows_one_note(exercise_id, default_dataset):
+    notes = load_registry().get(exercise_id).item_notes
+    solution = solution_mapping(exercise_id)
+    for key in solution:
+        answer = with_flipped(solution, [key])
+
+        _, result = judge(exercise_id, answer, db_path=default_dataset)
+
+        text = result.text()
+        assert result.outcome is Outcome.INCORRECT, text
+        assert result.details[0] == "Wrong values (1):", text
+        assert note_line(key, answer[key], notes[key]) in result.details, text
+        assert text.count(notes[key]) == 1, text
+        for other, note in notes.items():
+            if other != key:
+                assert note not in text, f"{other}'s note in: {text}"
+
+
+@pytest.mark.parametrize("exercise_id", MAPPING_EXERCISES)
+def test_correct_mapping_shows_no_notes(exercise_id, default_dataset):
+    notes = load_registry().get(exercise_id).item_notes
+
+    _, result = judge(
+        exercise_id, solution_mapping(exercise_id), db_path=default_dataset
+    )
+
+    assert result.correct, result.text()
+    for note in notes.values():
+        assert note not in result.text()
