@@ -226,7 +226,14 @@ def _compare_value(exercise: Exercise, expected, answer) -> Comparison:
         if exercise.answer == "ids":
             return compare_ids(expected, answer)
         if exercise.answer == "mapping":
-            return compare_mappings(expected, answer, tolerance, exercise.item_notes)
+            return compare_mappings(
+                expected,
+                answer,
+                tolerance,
+                exercise.item_notes,
+                exercise.compare.free_text,
+                exercise.compare.jargon,
+            )
         if exercise.answer == "number":
             return compare_numbers(expected, answer, tolerance)
         return compare_choices(expected, answer, exercise.choices)

@@ -7,9 +7,11 @@ mapping exercise may give each key a note on why the key has its value,
 which the feedback shows beside the key when its value is wrong.
 """
 
+import datetime
 import decimal
 import math
 import numbers
+import re
 
 import numpy as np
 import pandas as pd
@@ -104,13 +106,21 @@ def to_mapping(answer) -> dict:
 
 
 def compare_mappings(
-    expected, got, tolerance: float | None = None, item_notes: dict | None = None
+    expected,
+    got,
+    tolerance: float | None = None,
+    item_notes: dict | None = None,
+    free_text: tuple[str, ...] = (),
+    jargon: tuple[str, ...] = (),
 ) -> Comparison:
     """Compare per key; string keys and values ignore case and outer blanks.
 
     ``item_notes`` maps keys to why each has its reference value. When a wrong
     key has a note, every wrong key gets a line of its own, with its note.
+    The ``free_text`` keys hold the candidate's own words: they must be
+    answered, in text, and without any of the ``jargon`` terms.
     """
+    free = {mapping_key(key) for key in free_text}
     expected_map = {
         mapping_key(key): (key, value) for key, value in to_mapping(expected).items()
     }
@@ -121,6 +131,8 @@ def compare_mappings(
         given = got_map.get(key, (None, None))[1]
         if normalize.is_missing_answer(given):
             unanswered.append(original)
+        elif key in free:
+            continue
         elif not _same_value(value, given, tolerance):
             wrong.append((original, given))
             facts.differences[str(key)] = _differing_entry(key, value, given)
@@ -134,7 +146,37 @@ def compare_mappings(
         details.extend(_wrong_value_lines(wrong, item_notes or {}))
     if extra:
         details.append(_listed("Unexpected keys", extra, "; check their spelling."))
+    details.extend(_free_text_problems(got_map, free, jargon))
     return Comparison(not details, details, facts)
+
+
+def _free_text_problems(got_map: dict, free: set, jargon: tuple[str, ...]) -> list:
+    """Return a line per free-text answer that is not text or uses jargon."""
+    problems = []
+    for key in sorted(free):
+        original, value = got_map.get(key, (key, None))
+        if normalize.is_missing_answer(value):
+            continue
+        if not isinstance(value, str):
+            problems.append(
+                f"{normalize.show(original)} is {type(value).__name__}, not text: "
+                "write it in words, as you would say it."
+            )
+            continue
+        found = [term for term in jargon if _mentions(value, term)]
+        if found:
+            terms = ", ".join(normalize.show(term) for term in found)
+            problems.append(
+                f"{normalize.show(original)} uses words an AM would not use: "
+                f"{terms}. Say it in the AM's terms: how likely the renewal is, "
+                "what changed in the account, and what to do by when."
+            )
+    return problems
+
+
+def _mentions(text: str, term: str) -> bool:
+    pattern = r"(?<![a-z0-9])" + re.escape(term.lower()) + r"(?![a-z0-9])"
+    return re.search(pattern, text.lower()) is not None
 
 
 def _wrong_value_lines(wrong: list, item_notes: dict) -> list[str]:
@@ -164,7 +206,17 @@ def _listed(label: str, items: list, end: str = ".", *, show_items=True) -> str:
 def _same_value(expected, got, tolerance: float | None) -> bool:
     if _is_number(expected) and _is_number(got):
         return numbers_match(float(expected), float(got), tolerance)
+    if isinstance(expected, datetime.date):
+        return _same_day(expected, got)
     return _mapping_value(expected) == _mapping_value(got)
+
+
+def _same_day(expected: datetime.date, got) -> bool:
+    """Compare dates by day, whether given as a date, a Timestamp or ISO text."""
+    try:
+        return pd.Timestamp(got).normalize() == pd.Timestamp(expected).normalize()
+    except (TypeError, ValueError):
+        return False
 
 
 def _differing_entry(key, expected, got) -> DifferingRows:

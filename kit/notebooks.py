@@ -86,10 +86,23 @@ def solved_answer_part(exercise: Exercise) -> str:
 
 
 def solve_notebook(notebook, path: Path, registry: Registry):
-    """Return a copy of a template with every answer part replaced by its solution."""
+    """Return a copy of a template with every answer part replaced by its solution.
+
+    An exercise that uses exercises of another notebook gets their solutions
+    first, in the first cell that needs them, since the candidate carries
+    that work over from the other notebook.
+    """
     solved = copy.deepcopy(notebook)
+    carried: set[str] = set()
     for cell in exercise_cells(solved, path):
         exercise = registry.get(cell.exercise_id)
-        answer = solved_answer_part(exercise)
+        parts = []
+        for used in registry.uses_of(exercise):
+            if used.notebook != exercise.notebook and used.id not in carried:
+                carried.add(used.id)
+                parts.append(f"# Carried over from {used.notebook}: {used.id}")
+                parts.append(solved_answer_part(used))
+        parts.append(solved_answer_part(exercise))
+        answer = "\n".join(parts)
         solved.cells[cell.index].source = f"{answer}\n{cell.check_line}"
     return solved

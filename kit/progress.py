@@ -130,6 +130,15 @@ def record_solution_seen(exercise_id: str) -> None:
     _update_quietly(exercise_id, change)
 
 
+def record_rubric(exercise_id: str, ticks: dict[str, bool]) -> None:
+    """Record which items of an exercise's self-assessment rubric are ticked."""
+
+    def change(entry: dict) -> None:
+        entry["rubric"] = {item: bool(ticked) for item, ticked in ticks.items()}
+
+    _update_quietly(exercise_id, change)
+
+
 def _update_quietly(exercise_id: str, change) -> None:
     try:
         _update(exercise_id, change)

@@ -123,19 +123,7 @@ def solution_namespace(
 
 
 def _used_exercises(exercise: Exercise) -> list[Exercise]:
-    """Return the exercises ``exercise`` uses, transitively, earliest first."""
-    registry = load_registry()
-    order: list[Exercise] = []
-
-    def visit(current: Exercise) -> None:
-        for used_id in current.uses:
-            used = registry.get(used_id)
-            if used not in order:
-                visit(used)
-                order.append(used)
-
-    visit(exercise)
-    return order
+    return load_registry().uses_of(exercise)
 
 
 def _as_frame(exercise, connection, answer) -> pd.DataFrame:

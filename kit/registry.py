@@ -39,6 +39,10 @@ class CompareRules:
     sort: tuple[SortKey, ...] = ()
     tolerance: dict[str, float] | float | None = None
     column_order: bool = False
+    # Mapping keys whose values are the candidate's own words: not compared
+    # with the reference, only required and screened for ``jargon``.
+    free_text: tuple[str, ...] = ()
+    jargon: tuple[str, ...] = ()
 
     def column_tolerance(self, column: str) -> float | None:
         if isinstance(self.tolerance, dict):
@@ -107,6 +111,20 @@ class Registry:
         if exercise is not None:
             return exercise
         raise UnknownExercise(unknown_exercise_message(exercise_id, self.exercises))
+
+    def uses_of(self, exercise: Exercise) -> list[Exercise]:
+        """Return the exercises ``exercise`` uses, transitively, earliest first."""
+        order: list[Exercise] = []
+
+        def visit(current: Exercise) -> None:
+            for used_id in current.uses:
+                used = self.get(used_id)
+                if used not in order:
+                    visit(used)
+                    order.append(used)
+
+        visit(exercise)
+        return order
 
     def for_notebook(self, stem: str) -> list[Exercise]:
         return [exercise for exercise in self if exercise.notebook == stem]
@@ -209,6 +227,8 @@ def _build_exercise(entry, position: int, solutions: Path) -> Exercise:
         ),
         tolerance=tolerance,
         column_order=bool(compare.get("column_order", False)),
+        free_text=tuple(str(key) for key in compare.get("free_text", ())),
+        jargon=tuple(str(term) for term in compare.get("jargon", ())),
     )
     mistakes = tuple(
         Mistake(id=item["id"], when=dict(item["when"]), message=item["message"])

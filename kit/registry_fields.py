@@ -48,7 +48,7 @@ COMPARE_FIELDS = {
     "sql": ("keys", "sort", "tolerance", "column_order"),
     "dataframe": ("keys", "sort", "tolerance", "column_order"),
     "ids": (),
-    "mapping": ("tolerance",),
+    "mapping": ("tolerance", "free_text", "jargon"),
     "number": ("tolerance",),
     "choice": (),
 }
@@ -196,6 +196,16 @@ def _check_compare(checked: _Entry) -> None:
         _check_tolerance(checked, compare["tolerance"], per_column=takes_table)
     if not isinstance(compare.get("column_order", False), bool):
         checked.fail("compare.column_order", "is not true or false", "write a boolean")
+    for name in ("free_text", "jargon"):
+        values = compare.get(name, [])
+        if not isinstance(values, list) or not all(
+            isinstance(value, str) and value.strip() for value in values
+        ):
+            checked.fail(
+                f"compare.{name}",
+                "is not a list of non-empty strings",
+                f"write it as {name}: [TEXT, ...]",
+            )
 
 
 def _check_keys(checked: _Entry, keys) -> None:

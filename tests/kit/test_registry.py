@@ -72,6 +72,11 @@ def test_repository_registry_loads():
         (lambda e: e.update(notebook="a.ipynb"), 0, "is not a notebook stem"),
         (lambda e: e.update(uses="q2.top_arr"), 0, "field `uses` is not a list"),
         (
+            lambda e: e.update(compare={"free_text": "action"}),
+            3,
+            "field `compare.free_text` is not a list of non-empty strings",
+        ),
+        (
             lambda e: e.update(uses=["q2.top_arr"]),
             0,
             "field `uses` names 'q2.top_arr', which is not an exercise listed before",

@@ -125,3 +125,17 @@ def test_self_check_fails_on_blank_templates(default_dataset, tmp_path):
         rows = [line for line in table if exercise.id in line.split()]
         assert rows, f"{exercise.id} is missing from the table"
         assert "not attempted" in rows[-1], rows[-1]
+
+
+def test_carried_work_comes_once_before_its_first_use():
+    solved = nbformat.read(
+        Path(paths.solved_notebooks_dir(), "04_explaining_health_to_am.ipynb"),
+        as_version=4,
+    )
+    sources = [cell.source for cell in solved.cells if cell.cell_type == "code"]
+    carried = [source for source in sources if "Carried over from" in source]
+
+    assert len(carried) == 1
+    assert "def health_score(" in carried[0]
+    assert "renewal_history_sql = " in carried[0]
+    assert carried[0].rstrip().endswith('check("q4.scores_at_renewal", answer)')

@@ -214,3 +214,113 @@ def test_correct_mapping_shows_no_notes(exercise_id, default_dataset):
     assert result.correct, result.text()
     for note in notes.values():
         assert note not in result.text()
+
+
+def scored_today(names: dict):
+    """Score each past renewal with today's inputs."""
+    frame = names["answer"].copy()
+    today = names["health_score"](health.inputs(names["con"]), health.WEIGHTS)
+    now = today.set_index("merchant_id")["health_score"]
+    frame["health_score"] = frame["merchant_id"].map(now)
+    return frame
+
+
+def total_as_band_count(names: dict):
+    frame = names["answer"].copy()
+    frame["renewals"] = frame["renewals"].sum()
+    frame["renewal_rate_pct"] = 100 * frame["renewed"] / frame["renewals"]
+    return frame
+
+
+def rate_as_share(names: dict):
+    frame = names["answer"].copy()
+    frame["renewal_rate_pct"] = frame["renewal_rate_pct"] / 100
+    return frame
+
+
+def fit_without_constant(names: dict):
+    scored = names["at_renewal"].dropna(subset=["health_score"])
+    fit = names["sm"].Logit(scored["renewed"].astype(float), scored[["health_score"]])
+    return {"intercept": 0.0, "slope": float(fit.fit(disp=0).params["health_score"])}
+
+
+def shrunk_slope(names: dict):
+    """A penalised fit pulls the slope towards 0."""
+    return dict(names["answer"], slope=names["answer"]["slope"] * 0.8)
+
+
+def band_rates_as_chances(names: dict):
+    frame = names["answer"].copy()
+    scored = names["at_renewal"].dropna(subset=["health_score"])
+    rates = scored.groupby("band")["renewed"].mean()
+    frame["renewal_probability"] = frame["band"].map(rates)
+    return frame
+
+
+def safest_account(names: dict):
+    safest = names["outlook"].dropna(subset=["renewal_probability"]).iloc[-1]
+    return dict(names["answer"], account=int(safest["merchant_id"]))
+
+
+def other_driver(names: dict):
+    others = [c.name for c in health.COMPONENTS if c.name != names["answer"]["driver"]]
+    return dict(names["answer"], driver=others[0])
+
+
+Q4_CASES = [
+    ("q4.scores_at_renewal", scored_today, "scored_today"),
+    ("q4.band_calibration", total_as_band_count, "total_not_per_band"),
+    ("q4.band_calibration", rate_as_share, "rate_not_percent"),
+    ("q4.logit_fit", fit_without_constant, "no_constant"),
+    ("q4.logit_fit", shrunk_slope, "penalised_or_unscaled"),
+    ("q4.renewal_outlook", band_rates_as_chances, "band_rate_used"),
+    ("q4.am_brief", safest_account, "wrong_account"),
+    ("q4.am_brief", other_driver, "wrong_driver"),
+]
+
+
+@pytest.mark.parametrize(
+    "exercise_id,make_wrong,mistake", Q4_CASES, ids=[case[2] for case in Q4_CASES]
+)
+def test_wrong_renewal_work_names_mistake(
+    exercise_id, make_wrong, mistake, default_dataset
+):
+    answer = make_wrong(reference_names(exercise_id, default_dataset))
+
+    found, result = judge(exercise_id, answer, db_path=default_dataset)
+
+    assert found
+    assert result.outcome is Outcome.INCORRECT, result.text()
+    assert mistake in result.mistakes, result.text()
+
+
+@pytest.mark.parametrize(
+    ("action", "expected"),
+    [
+        ("Their usage z-score fell two standard deviations.", "'z-score'"),
+        ("The logistic model gives a p-value under 0.05.", "'p-value'"),
+        (42, "is int, not text"),
+    ],
+)
+def test_brief_action_screened(action, expected, default_dataset):
+    names = reference_names("q4.am_brief", default_dataset)
+    answer = dict(names["answer"], action=action)
+
+    _, result = judge("q4.am_brief", answer, db_path=default_dataset)
+
+    assert result.outcome is Outcome.INCORRECT
+    assert expected in result.text(), result.text()
+
+
+def test_brief_accepts_its_own_words_and_text_dates(default_dataset):
+    names = reference_names("q4.am_brief", default_dataset)
+    answer = dict(
+        names["answer"],
+        action="Book a call with their finance lead before the invoice goes out.",
+        renewal_date=names["answer"]["renewal_date"].isoformat(),
+        act_by=str(names["answer"]["act_by"]),
+    )
+
+    _, result = judge("q4.am_brief", answer, db_path=default_dataset)
+
+    assert result.outcome is Outcome.CORRECT, result.text()
