@@ -14,7 +14,7 @@ from pathlib import Path
 import duckdb
 import pandas as pd
 
-from kit import db, mistakes, progress, results, verdict
+from kit import db, mistakes, progress, release_check, results, verdict
 from kit.compare import Comparison, compare_frames
 from kit.compare_values import (
     NotAChoice,
@@ -134,6 +134,8 @@ def _judge_table(exercise: Exercise, answer, db_path: Path | None) -> Verdict:
         return _wrong_type(exercise, str(error))
     except SqlFailed as error:
         return _sql_failed(exercise, answer, error)
+    if release_check.is_release():
+        return release_check.judge_table(exercise, got.frame)
     expected = reference_answer(exercise, db.dataset_path(db_path))
     comparison = compare_frames(
         expected,
@@ -200,6 +202,10 @@ def _judge_value(exercise: Exercise, answer, db_path: Path | None) -> Verdict:
         return verdict.uncheckable(exercise.id, f"{error}.")
     except WrongType as error:
         return _wrong_type(exercise, str(error))
+    if release_check.is_release():
+        if exercise.answer == "number":
+            answer_value = to_number(answer_value)
+        return release_check.judge_value(exercise, answer_value)
     expected = reference_answer(exercise, db.dataset_path(db_path))
     comparison = _compare_value(exercise, expected, answer_value)
     comparison.facts.sql = _stripped(answer)

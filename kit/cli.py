@@ -59,6 +59,23 @@ def build_parser() -> argparse.ArgumentParser:
         action="store_true",
         help="only report solved notebooks whose sources are stale (exit 1)",
     )
+    release = verbs.add_parser(
+        "release", help="build one folder per candidate of a roster, without answers"
+    )
+    release.add_argument("--roster", required=True, type=Path, metavar="CSV")
+    release.add_argument("--out", required=True, type=Path, metavar="DIR")
+    release.add_argument(
+        "--secret-file",
+        type=Path,
+        metavar="FILE",
+        help="the class secret (default: create DIR/class-secret.txt)",
+    )
+    release.add_argument(
+        "--only", metavar="CANDIDATE_ID", help="rebuild one candidate's folder"
+    )
+    release.add_argument(
+        "--merchants", type=int, metavar="N", help="merchants per dataset"
+    )
     return parser
 
 
@@ -88,6 +105,13 @@ def run(args: argparse.Namespace) -> int:
         from kit.lab import start_lab
 
         start_lab(args.jupyter_args)
+        return 0
+    if args.verb == "release":
+        from kit.release import build_release
+
+        build_release(
+            args.roster, args.out, args.secret_file, args.only, args.merchants
+        )
         return 0
     from kit.build import build_solutions
 

@@ -146,11 +146,11 @@ def compare_mappings(
         details.extend(_wrong_value_lines(wrong, item_notes or {}))
     if extra:
         details.append(_listed("Unexpected keys", extra, "; check their spelling."))
-    details.extend(_free_text_problems(got_map, free, jargon))
+    details.extend(free_text_problems(got_map, free, jargon))
     return Comparison(not details, details, facts)
 
 
-def _free_text_problems(got_map: dict, free: set, jargon: tuple[str, ...]) -> list:
+def free_text_problems(got_map: dict, free: set, jargon: tuple[str, ...]) -> list:
     """Return a line per free-text answer that is not text or uses jargon."""
     problems = []
     for key in sorted(free):

@@ -5,7 +5,7 @@ seen is kept in the progress file, so the next hint survives a kernel
 restart.
 """
 
-from kit import progress
+from kit import progress, release_check
 from kit.errors import KitError
 from kit.registry import load_registry
 
@@ -34,6 +34,12 @@ def hint(exercise_id: str) -> None:
 
 def solution(exercise_id: str) -> None:
     """Print the reference solution of an exercise and why it is right."""
+    if release_check.is_release():
+        print(
+            f"No solution for {exercise_id}: solutions are not part of this "
+            "release. Use hint() for help; your instructor has the solutions."
+        )
+        return
     try:
         exercise = load_registry().get(exercise_id)
         code = exercise.solution_path.read_text(encoding="utf-8")

@@ -176,9 +176,12 @@ def parse_registry(registry_file: Path) -> Registry:
             f"{registry_file.name} must be a mapping with a list under `exercises:`"
         )
     solutions = paths.solutions_dir(registry_file)
+    # A release ships the registry without solutions and marks itself with
+    # its manifest beside the registry (kit.release_check).
+    release = (registry_file.parent / "release.json").is_file()
     exercises = []
     for position, entry in enumerate(document["exercises"], start=1):
-        exercises.append(_build_exercise(entry, position, solutions))
+        exercises.append(_build_exercise(entry, position, solutions, release))
     seen = set()
     for exercise in exercises:
         if exercise.id in seen:
@@ -207,8 +210,10 @@ def _yaml_error_message(registry_file: Path, error: yaml.YAMLError) -> str:
     )
 
 
-def _build_exercise(entry, position: int, solutions: Path) -> Exercise:
-    validate_entry(entry, position, solutions)
+def _build_exercise(
+    entry, position: int, solutions: Path, release: bool = False
+) -> Exercise:
+    validate_entry(entry, position, solutions, release=release)
     compare = entry.get("compare") or {}
     tolerance = compare.get("tolerance")
     if isinstance(tolerance, dict):

@@ -70,8 +70,14 @@ class _Entry:
         raise RegistryError(f"exercise {self.label}: field `{field}` {problem}: {fix}")
 
 
-def validate_entry(entry, position: int, solutions: Path) -> None:
-    """Raise RegistryError unless ``entry`` is a valid exercise."""
+def validate_entry(
+    entry, position: int, solutions: Path, *, release: bool = False
+) -> None:
+    """Raise RegistryError unless ``entry`` is a valid exercise.
+
+    In a release the solution files are absent by design, so only the
+    names of the solution files are checked.
+    """
     if not isinstance(entry, dict):
         raise RegistryError(
             f"exercise #{position}: entry is not a mapping: write it as "
@@ -86,13 +92,14 @@ def validate_entry(entry, position: int, solutions: Path) -> None:
     _check_choice_of(checked, "question_type", QUESTION_TYPES)
     _check_choice_of(checked, "audience", AUDIENCES)
     _check_choice_of(checked, "answer", ANSWER_KINDS)
-    _check_solution(checked, solutions)
+    _check_solution(checked, solutions, release)
     _check_hints(checked)
     _check_compare(checked)
     _check_choices(checked)
     _check_mistakes(checked)
     _check_uses(checked)
-    _check_item_notes(checked, solutions)
+    if not release:
+        _check_item_notes(checked, solutions)
 
 
 def _check_field_names(checked: _Entry) -> None:
@@ -140,7 +147,7 @@ def _check_choice_of(checked: _Entry, field: str, allowed: tuple[str, ...]) -> N
         checked.fail(field, f"{value!r} is invalid", f"use one of {', '.join(allowed)}")
 
 
-def _check_solution(checked: _Entry, solutions: Path) -> None:
+def _check_solution(checked: _Entry, solutions: Path, release: bool) -> None:
     value = checked.entry["solution"]
     if not isinstance(value, str) or Path(value).suffix not in SOLUTION_SUFFIXES:
         checked.fail(
@@ -152,7 +159,7 @@ def _check_solution(checked: _Entry, solutions: Path) -> None:
         checked.fail(
             "solution", f"{value!r} is outside solutions/", "give a relative path"
         )
-    if not (solutions / value).is_file():
+    if not release and not (solutions / value).is_file():
         checked.fail(
             "solution",
             f"names {value}, which is missing from {solutions}",

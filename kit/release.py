@@ -1,0 +1,157 @@
+"""`python -m kit release`: one folder per candidate, without the answers.
+
+Each candidate's folder holds their own dataset, generated from a seed that
+the class secret derives from their id, the notebook templates, the kit
+itself, a registry without solutions, explanations or known-mistake
+messages, and release.json with salted digests of the reference results on
+that dataset, so check() works offline. A folder is built beside its final
+place and renamed into it, so a failed build leaves the previous one whole.
+"""
+
+import json
+import shutil
+import tempfile
+from pathlib import Path
+
+import yaml
+
+from kit import class_secret, db, paths
+from kit.errors import KitError
+from kit.reference import reference_answer
+from kit.registry import load_registry
+from kit.release_check import MANIFEST_NAME, release_fingerprint
+from kit.roster import Candidate, read_roster
+
+SECRET_NAME = "class-secret.txt"
+# Fields of a registry entry that would give an answer away.
+WITHHELD_FIELDS = ("explanation", "mistakes", "item_notes")
+WITHHELD_NOTE = "Not part of this release: your instructor has the explanation."
+PROJECT_FILES = ("pyproject.toml", "requirements.txt")
+
+RELEASE_README = """# Interview practice: {name}
+
+This folder is yours: your own dataset, the notebooks and the checker.
+
+    python3 -m venv .venv
+    .venv/bin/pip install -r requirements.txt
+    .venv/bin/python -m kit lab
+
+`check()` tells you whether an answer matches, and which columns or keys
+differ. `hint()` gives hints; solutions are not part of this release.
+Hand in the notebooks of `workspace/` when your instructor asks.
+"""
+
+
+def build_release(
+    roster: Path,
+    out: Path,
+    secret_file: Path | None = None,
+    only: str | None = None,
+    merchants: int | None = None,
+) -> list[Path]:
+    """Build the release folders and return them; see the module docstring."""
+    candidates = read_roster(roster)
+    if only is not None:
+        candidates = [c for c in candidates if c.candidate_id == only]
+        if not candidates:
+            raise KitError(
+                f"candidate {only!r} is not on the roster {roster}: check the id "
+                "in its candidate_id column"
+            )
+    out = Path(out)
+    if secret_file is None:
+        secret_file = out / SECRET_NAME
+        secret = class_secret.create_secret(secret_file)
+        print(f"Created the class secret {secret_file}; keep it to grade the class.")
+    else:
+        secret = class_secret.read_secret(secret_file)
+    out.mkdir(parents=True, exist_ok=True)
+    built = []
+    for candidate in candidates:
+        built.append(_build_candidate(candidate, out, secret, merchants))
+        print(f"Built {built[-1]}")
+    return built
+
+
+def _build_candidate(
+    candidate: Candidate, out: Path, secret: bytes, merchants: int | None
+) -> Path:
+    target = out / candidate.candidate_id
+    with tempfile.TemporaryDirectory(
+        prefix=f".{candidate.candidate_id}-", dir=out
+    ) as scratch:
+        folder = Path(scratch) / "release"
+        _lay_files(folder, candidate)
+        dataset = _generate(folder, candidate, secret, merchants)
+        salt = class_secret.answer_salt(secret, candidate.candidate_id)
+        try:
+            _write_manifest(folder, candidate, dataset, salt)
+        finally:
+            db.close_all()
+        _replace(folder, target, Path(scratch))
+    return target
+
+
+def _lay_files(folder: Path, candidate: Candidate) -> None:
+    root = paths.project_root()
+    shutil.copytree(
+        root / "kit", folder / "kit", ignore=shutil.ignore_patterns("__pycache__")
+    )
+    shutil.copytree(root / "notebooks", folder / "notebooks")
+    for name in PROJECT_FILES:
+        shutil.copy2(root / name, folder / name)
+    (folder / "README.md").write_text(
+        RELEASE_README.format(name=candidate.name or candidate.candidate_id),
+        encoding="utf-8",
+    )
+    (folder / "exercises.yaml").write_text(_release_registry(), encoding="utf-8")
+
+
+def _release_registry() -> str:
+    """Return the registry with every field that gives an answer away withheld."""
+    document = yaml.safe_load(paths.registry_path().read_text(encoding="utf-8"))
+    for entry in document["exercises"]:
+        for name in WITHHELD_FIELDS:
+            entry.pop(name, None)
+        entry["explanation"] = WITHHELD_NOTE
+    header = "# The exercise registry of a release: no solutions or explanations.\n"
+    return header + yaml.safe_dump(document, sort_keys=False, allow_unicode=True)
+
+
+def _generate(
+    folder: Path, candidate: Candidate, secret: bytes, merchants: int | None
+) -> Path:
+    from datagen import generate
+
+    dataset = folder / "data" / paths.DEFAULT_DB_NAME
+    size = {} if merchants is None else {"merchants": merchants}
+    seed = class_secret.candidate_seed(secret, candidate.candidate_id)
+    generate(dataset, seed=seed, **size)
+    # The answer key stays with the instructor: grading rebuilds it.
+    paths.answers_path(dataset).unlink()
+    return dataset
+
+
+def _write_manifest(
+    folder: Path, candidate: Candidate, dataset: Path, salt: str
+) -> None:
+    fingerprints = {}
+    for exercise in load_registry():
+        reference = reference_answer(exercise, dataset)
+        fingerprints[exercise.id] = release_fingerprint(exercise, reference, salt)
+    manifest = {
+        "candidate_id": candidate.candidate_id,
+        "salt": salt,
+        "exercises": fingerprints,
+    }
+    (folder / MANIFEST_NAME).write_text(
+        json.dumps(manifest, indent=1, sort_keys=True), encoding="utf-8"
+    )
+
+
+def _replace(folder: Path, target: Path, scratch: Path) -> None:
+    """Move ``folder`` to ``target``, setting any previous build aside first."""
+    old = scratch / "previous"
+    if target.exists():
+        target.rename(old)
+    folder.rename(target)
