@@ -52,6 +52,9 @@ EXPECTED_TYPES = {
 }
 
 
+GRADING_VARIABLE = "KIT_GRADING"
+
+
 def strict_mode() -> bool:
     return os.environ.get(STRICT_VARIABLE, "").strip().lower() in ("1", "true", "yes")
 
@@ -64,6 +67,10 @@ def check(exercise_id: str, answer, *, dialect: str | None = None) -> Verdict:
     Returns the Verdict. Under KIT_STRICT=1 raises CheckFailed unless the
     answer is correct.
     """
+    if os.environ.get(GRADING_VARIABLE):
+        # The grader reads the answer after the cell and judges it itself.
+        print(f"{exercise_id}: recorded for grading.")
+        return verdict.not_attempted(str(exercise_id))
     found, outcome = judge(exercise_id, answer, dialect=dialect)
     print(outcome.text())
     if found:

@@ -21,6 +21,7 @@ def build_parser() -> argparse.ArgumentParser:
     verbs = parser.add_subparsers(dest="verb", required=True, metavar="VERB")
 
     verbs.add_parser("list", help="list the exercises and your status")
+    verbs.add_parser("progress", help="show your progress per notebook")
 
     check_answer = verbs.add_parser(
         "check-answer", help="check one SQL file against an exercise"
@@ -76,6 +77,23 @@ def build_parser() -> argparse.ArgumentParser:
     release.add_argument(
         "--merchants", type=int, metavar="N", help="merchants per dataset"
     )
+    grade = verbs.add_parser(
+        "grade", help="re-run every submission and write the class report"
+    )
+    grade.add_argument("submissions", type=Path, metavar="SUBMISSIONS_DIR")
+    grade.add_argument("--roster", required=True, type=Path, metavar="CSV")
+    grade.add_argument("--secret-file", required=True, type=Path, metavar="FILE")
+    grade.add_argument("--out", required=True, type=Path, metavar="DIR")
+    grade.add_argument("--jobs", type=int, default=1, metavar="N")
+    grade.add_argument(
+        "--timeout", type=int, default=120, metavar="SECONDS", help="per cell"
+    )
+    grade.add_argument(
+        "--memory-mb", type=int, default=3000, metavar="MB", help="per kernel"
+    )
+    grade.add_argument(
+        "--merchants", type=int, metavar="N", help="as given to kit release"
+    )
     return parser
 
 
@@ -84,6 +102,11 @@ def run(args: argparse.Namespace) -> int:
         from kit.listing import exercise_table
 
         print(exercise_table())
+        return 0
+    if args.verb == "progress":
+        from kit.progress_report import progress_table
+
+        print(progress_table())
         return 0
     if args.verb == "check-answer":
         from kit.check_answer import check_sql_file
@@ -112,6 +135,22 @@ def run(args: argparse.Namespace) -> int:
         build_release(
             args.roster, args.out, args.secret_file, args.only, args.merchants
         )
+        return 0
+    if args.verb == "grade":
+        from kit.grade import grade
+
+        rows = grade(
+            args.submissions,
+            args.roster,
+            args.secret_file,
+            args.out,
+            jobs=args.jobs,
+            timeout=args.timeout,
+            memory_mb=args.memory_mb,
+            merchants=args.merchants,
+        )
+        correct = sum(row.verdict == "correct" for row in rows)
+        print(f"Graded {len(rows)} verdicts ({correct} correct); report in {args.out}")
         return 0
     from kit.build import build_solutions
 

@@ -89,9 +89,17 @@ def resolve_db(db: str | os.PathLike | None = None) -> Path:
 
 
 def open_read_only(path: Path) -> duckdb.DuckDBPyConnection:
-    """Open ``path`` read-only with external access off."""
+    """Open ``path`` read-only with external access off.
+
+    $KIT_DUCKDB_THREADS caps DuckDB's threads, so parallel grading kernels
+    do not each take every core.
+    """
+    config = dict(READ_ONLY_CONFIG)
+    threads = os.environ.get("KIT_DUCKDB_THREADS", "").strip()
+    if threads.isdigit() and int(threads) > 0:
+        config["threads"] = int(threads)
     try:
-        return duckdb.connect(str(path), read_only=True, config=READ_ONLY_CONFIG)
+        return duckdb.connect(str(path), read_only=True, config=config)
     except duckdb.IOException as error:
         if "lock" in str(error).lower():
             raise DatasetLocked(

@@ -185,7 +185,7 @@ def test_list_shows_status(project):
 
 
 def test_unknown_verb_is_usage_error(project):
-    result = kit(project, "grade")
+    result = kit(project, "regrade")
     assert result.returncode == 2
     assert "invalid choice" in result.stderr
 

@@ -1,0 +1,151 @@
+"""`python -m kit grade`: re-run every submission and judge it in the grader.
+
+Submissions are laid out as SUBMISSIONS_DIR/<candidate_id>/*.ipynb. Each
+candidate's dataset is rebuilt from the roster and the class secret, each
+notebook runs in a fresh kernel on a copy of it (kit.grade_run), several at
+once, and every answer is judged here against the full reference, so
+printed outputs and anything the submission does to check() count for
+nothing. One bad submission never stops the others.
+"""
+
+import concurrent.futures
+import logging
+import tempfile
+from dataclasses import dataclass
+from pathlib import Path
+
+import duckdb
+
+from kit import class_secret, paths
+from kit.checking import judge
+from kit.errors import KitError
+from kit.grade_report import write_report
+from kit.grade_run import run_notebook
+from kit.notebooks import notebook_stem
+from kit.registry import load_registry
+from kit.roster import read_roster
+
+log = logging.getLogger(__name__)
+
+DATASETS_DIR = ".datasets"
+
+
+@dataclass
+class Row:
+    """One line of the report: a candidate's verdict on one exercise."""
+
+    candidate_id: str
+    notebook: str
+    exercise_id: str
+    verdict: str
+    detail: str
+
+
+def grade(
+    submissions: Path,
+    roster: Path,
+    secret_file: Path,
+    out: Path,
+    *,
+    jobs: int = 1,
+    timeout: int = 120,
+    memory_mb: int = 3000,
+    merchants: int | None = None,
+) -> list[Row]:
+    """Grade every submission, write the report to ``out`` and return its rows."""
+    candidates = {c.candidate_id: c for c in read_roster(roster)}
+    secret = class_secret.read_secret(secret_file)
+    submissions, out = Path(submissions), Path(out)
+    if not submissions.is_dir():
+        raise KitError(
+            f"the submissions folder {submissions} does not exist: lay submissions "
+            "out as SUBMISSIONS_DIR/<candidate_id>/*.ipynb"
+        )
+    if jobs < 1 or timeout < 1 or memory_mb < 256:
+        raise KitError(
+            f"--jobs {jobs}, --timeout {timeout} and --memory-mb {memory_mb} must be "
+            "at least 1, 1 and 256"
+        )
+    out.mkdir(parents=True, exist_ok=True)
+    rows, tasks = [], []
+    for folder in sorted(p for p in submissions.iterdir() if p.is_dir()):
+        if folder.name not in candidates:
+            rows.append(
+                Row(folder.name, "", "", "rejected", "not on the roster: not graded")
+            )
+            continue
+        for notebook in sorted(folder.glob("*.ipynb")):
+            tasks.append((folder.name, notebook))
+    datasets = {
+        candidate_id: _dataset(out, candidate_id, secret, merchants)
+        for candidate_id in sorted({candidate_id for candidate_id, _ in tasks})
+    }
+    with tempfile.TemporaryDirectory(prefix="kit-grade-") as scratch:
+        with concurrent.futures.ProcessPoolExecutor(max_workers=jobs) as pool:
+            futures = [
+                pool.submit(
+                    grade_notebook,
+                    candidate_id,
+                    notebook,
+                    datasets[candidate_id],
+                    Path(scratch) / f"{number}",
+                    timeout,
+                    memory_mb,
+                )
+                for number, (candidate_id, notebook) in enumerate(tasks)
+            ]
+            for future, (candidate_id, notebook) in zip(futures, tasks, strict=True):
+                try:
+                    rows.extend(future.result())
+                except Exception as error:  # a grader bug must not stop the class
+                    log.exception("grading %s failed", notebook)
+                    rows.append(
+                        Row(candidate_id, notebook.stem, "", "error", str(error))
+                    )
+    write_report(rows, out)
+    return rows
+
+
+def _dataset(out: Path, candidate_id: str, secret: bytes, merchants) -> Path:
+    """Return the candidate's dataset, rebuilt unless a matching one is kept."""
+    from datagen import generate
+
+    seed = class_secret.candidate_seed(secret, candidate_id)
+    target = out / DATASETS_DIR / candidate_id / paths.DEFAULT_DB_NAME
+    if target.is_file():
+        with duckdb.connect(str(target), read_only=True) as con:
+            kept = con.sql("SELECT seed, merchants FROM dataset_info").fetchall()[0]
+        if kept[0] == seed and (merchants is None or kept[1] == merchants):
+            return target
+    size = {} if merchants is None else {"merchants": merchants}
+    generate(target, seed=seed, **size)
+    return target
+
+
+def grade_notebook(
+    candidate_id: str,
+    notebook: Path,
+    dataset: Path,
+    scratch: Path,
+    timeout: int,
+    memory_mb: int,
+) -> list[Row]:
+    """Run one notebook and judge each of its notebook's exercises."""
+    stem = notebook_stem(notebook)
+    exercises = load_registry().for_notebook(stem)
+    if not exercises:
+        return [Row(candidate_id, stem, "", "rejected", "not a notebook of the kit")]
+    run = run_notebook(notebook, dataset, scratch, timeout=timeout, memory_mb=memory_mb)
+    rows = []
+    for exercise in exercises:
+        if exercise.id in run.answers:
+            _, result = judge(exercise.id, run.answers[exercise.id], db_path=dataset)
+            verdict, detail = result.outcome.value, " ".join(result.details[:3])
+        elif run.problem:
+            verdict, detail = "not graded", run.problem
+        else:
+            verdict, detail = "missing", "no exercise cell for it ran"
+        if run.timed_out and exercise.id not in run.answers:
+            detail = f"{detail}; a cell was stopped after {timeout} s"
+        rows.append(Row(candidate_id, stem, exercise.id, verdict, detail))
+    return rows
