@@ -13,6 +13,7 @@ import pytest
 
 from kit import paths
 from kit.grade import grade
+from kit.registry import load_registry
 from kit.release import build_release
 
 SIZE = 300
@@ -174,6 +175,10 @@ def graded(tmp_path_factory):
             made(target)
         else:
             nbformat.write(made, target)
+    # The correct candidate hands in every solved notebook, not only 00.
+    for solved in sorted(paths.solved_notebooks_dir().glob("*.ipynb")):
+        copy_to = submissions / "correct" / solved.name
+        nbformat.write(nbformat.read(solved, as_version=4), copy_to)
     (submissions / "stranger").mkdir()
     nbformat.write(notebook("solved"), submissions / "stranger" / f"{STEM}.ipynb")
     rows = grade(
@@ -188,7 +193,7 @@ def graded(tmp_path_factory):
     return root, rows
 
 
-@pytest.mark.parametrize("case", list(CASES))
+@pytest.mark.parametrize("case", [case for case in CASES if case != "correct"])
 def test_case_gets_its_verdicts(graded, case):
     _, rows = graded
     verdicts = {
@@ -196,6 +201,18 @@ def test_case_gets_its_verdicts(graded, case):
     }
 
     assert verdicts == CASES[case][1], [r for r in rows if r.candidate_id == case]
+
+
+def test_solved_notebooks_all_correct(graded):
+    _, rows = graded
+    verdicts = {
+        row.exercise_id: row.verdict for row in rows if row.candidate_id == "correct"
+    }
+    solved = {path.stem for path in paths.solved_notebooks_dir().glob("*.ipynb")}
+    expected = {e.id for e in load_registry() if e.notebook in solved}
+
+    assert set(verdicts) == expected
+    assert {key: v for key, v in verdicts.items() if v != "correct"} == {}
 
 
 def test_candidate_not_on_roster_rejected(graded):
