@@ -8,16 +8,30 @@ from pathlib import Path
 from kit.registry import load_registry
 
 CSV_NAME = "grades.csv"
+VERDICTS_NAME = "verdicts.csv"
 HTML_NAME = "report.html"
 FIELDS = ("candidate_id", "notebook", "exercise_id", "verdict", "detail")
 
 
 def write_report(rows, out: Path) -> None:
-    with open(out / CSV_NAME, "w", newline="", encoding="utf-8") as stream:
+    """Write grades.csv (candidate by exercise), verdicts.csv and report.html."""
+    with open(out / VERDICTS_NAME, "w", newline="", encoding="utf-8") as stream:
         writer = csv.writer(stream)
         writer.writerow(FIELDS)
         for row in sorted(rows, key=lambda r: (r.candidate_id, r.exercise_id)):
             writer.writerow([getattr(row, name) for name in FIELDS])
+    exercise_ids = [e.id for e in load_registry()]
+    by_candidate = defaultdict(dict)
+    for row in rows:
+        by_candidate[row.candidate_id][row.exercise_id] = row.verdict
+    with open(out / CSV_NAME, "w", newline="", encoding="utf-8") as stream:
+        writer = csv.writer(stream)
+        writer.writerow(["candidate_id", *exercise_ids])
+        for candidate_id, verdicts in sorted(by_candidate.items()):
+            rejected = verdicts.get("", "")
+            writer.writerow(
+                [candidate_id, *(verdicts.get(e, rejected) for e in exercise_ids)]
+            )
     (out / HTML_NAME).write_text(_page(rows), encoding="utf-8")
 
 

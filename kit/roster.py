@@ -46,8 +46,8 @@ def read_roster(path: Path) -> list[Candidate]:
     header = [name.strip().lower() for name in reader.fieldnames or []]
     if "candidate_id" not in header or not set(NAME_COLUMNS) & set(header):
         raise RosterError(
-            f"the roster {path} needs a header row with candidate_id and name or "
-            f"email; it has {', '.join(header) or 'no header'}"
+            f"the roster {path} needs a header row (row 1) with candidate_id and "
+            f"name or email; it has {', '.join(header) or 'no header'}"
         )
     reader.fieldnames = header
     candidates, seen = [], {}

@@ -226,11 +226,16 @@ def test_candidate_not_on_roster_rejected(graded):
 
 def test_report_written(graded):
     root, rows = graded
-    with open(root / "report" / "grades.csv", encoding="utf-8") as stream:
+    with open(root / "report" / "verdicts.csv", encoding="utf-8") as stream:
         lines = list(csv.DictReader(stream))
+    with open(root / "report" / "grades.csv", encoding="utf-8") as stream:
+        grid = {line["candidate_id"]: line for line in csv.DictReader(stream)}
     page = (root / "report" / "report.html").read_text(encoding="utf-8")
 
     assert len(lines) == len(rows)
+    assert grid["wrong"]["q0.active_merchants"] == "incorrect"
+    assert grid["deleted-cell"]["q0.arr_by_segment"] == "missing"
+    assert grid["stranger"]["q0.active_merchants"] == "rejected"
     assert "Pass rate per question type" in page
     assert "<svg" in page
     assert "q0.active_merchants" in page
