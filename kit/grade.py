@@ -74,8 +74,18 @@ def grade(
                 Row(folder.name, "", "", "rejected", "not on the roster: not graded")
             )
             continue
-        for notebook in sorted(folder.glob("*.ipynb")):
+        handed_in = sorted(folder.glob("*.ipynb"))
+        if not handed_in:
+            rows.append(
+                Row(folder.name, "", "", "not submitted", "no notebook in the folder")
+            )
+        for notebook in handed_in:
             tasks.append((folder.name, notebook))
+    for candidate_id in sorted(candidates):
+        if not (submissions / candidate_id).is_dir():
+            rows.append(
+                Row(candidate_id, "", "", "not submitted", "no submissions folder")
+            )
     datasets = {
         candidate_id: _dataset(out, candidate_id, secret, merchants)
         for candidate_id in sorted({candidate_id for candidate_id, _ in tasks})

@@ -28,9 +28,13 @@ def write_report(rows, out: Path) -> None:
         writer = csv.writer(stream)
         writer.writerow(["candidate_id", *exercise_ids])
         for candidate_id, verdicts in sorted(by_candidate.items()):
-            rejected = verdicts.get("", "")
+            # A folder that was not graded at all (not on the roster, nothing
+            # handed in) fills its row with why; otherwise a gap is a
+            # notebook the candidate did not hand in.
+            graded = [key for key in verdicts if key]
+            default = "not submitted" if graded else verdicts.get("", "")
             writer.writerow(
-                [candidate_id, *(verdicts.get(e, rejected) for e in exercise_ids)]
+                [candidate_id, *(verdicts.get(e, default) for e in exercise_ids)]
             )
     (out / HTML_NAME).write_text(_page(rows), encoding="utf-8")
 

@@ -17,6 +17,9 @@ from kit.registry import load_registry
 from kit.release import build_release
 
 SIZE = 300
+# Long enough for the slowest solved cell on a loaded two-core machine; the
+# infinite loop costs this much once.
+CELL_TIMEOUT = 45
 STEM = "00_start"
 IDS = ["q0.active_merchants", "q0.arr_by_segment", "q0.who_asks"]
 WRONG = {
@@ -159,7 +162,9 @@ def graded(tmp_path_factory):
     root = tmp_path_factory.mktemp("class")
     roster = root / "roster.csv"
     roster.write_text(
-        "candidate_id,name\n" + "".join(f"{case},{case}\n" for case in CASES),
+        "candidate_id,name\n"
+        + "".join(f"{case},{case}\n" for case in CASES)
+        + "absent,Absent Candidate\n",
         encoding="utf-8",
     )
     secret = root / "secret.txt"
@@ -187,7 +192,7 @@ def graded(tmp_path_factory):
         secret,
         root / "report",
         jobs=2,
-        timeout=10,
+        timeout=CELL_TIMEOUT,
         merchants=SIZE,
     )
     return root, rows
@@ -236,6 +241,8 @@ def test_report_written(graded):
     assert grid["wrong"]["q0.active_merchants"] == "incorrect"
     assert grid["deleted-cell"]["q0.arr_by_segment"] == "missing"
     assert grid["stranger"]["q0.active_merchants"] == "rejected"
+    assert grid["wrong"]["q3.health_score"] == "not submitted"
+    assert grid["absent"]["q0.who_asks"] == "not submitted"
     assert "Pass rate per question type" in page
     assert "<svg" in page
     assert "q0.active_merchants" in page
