@@ -20,7 +20,7 @@ from kit import class_secret, paths
 from kit.checking import judge
 from kit.errors import KitError
 from kit.grade_report import write_report
-from kit.grade_run import run_notebook
+from kit.grade_run import UNREADABLE, run_notebook
 from kit.notebooks import notebook_stem
 from kit.registry import load_registry
 from kit.roster import read_roster
@@ -28,6 +28,9 @@ from kit.roster import read_roster
 log = logging.getLogger(__name__)
 
 DATASETS_DIR = ".datasets"
+# A kernel with the kit's imports needs about this much address space; below
+# it answers cannot even be written back.
+MIN_MEMORY_MB = 1024
 
 
 @dataclass
@@ -39,6 +42,7 @@ class Row:
     exercise_id: str
     verdict: str
     detail: str
+    mistakes: str = ""
 
 
 def grade(
@@ -53,6 +57,11 @@ def grade(
     merchants: int | None = None,
 ) -> list[Row]:
     """Grade every submission, write the report to ``out`` and return its rows."""
+    if jobs < 1 or timeout < 1 or memory_mb < MIN_MEMORY_MB:
+        raise KitError(
+            f"--jobs {jobs}, --timeout {timeout} and --memory-mb {memory_mb} must be "
+            f"at least 1, 1 and {MIN_MEMORY_MB}"
+        )
     candidates = {c.candidate_id: c for c in read_roster(roster)}
     secret = class_secret.read_secret(secret_file)
     submissions, out = Path(submissions), Path(out)
@@ -61,20 +70,22 @@ def grade(
             f"the submissions folder {submissions} does not exist: lay submissions "
             "out as SUBMISSIONS_DIR/<candidate_id>/*.ipynb"
         )
-    if jobs < 1 or timeout < 1 or memory_mb < 256:
-        raise KitError(
-            f"--jobs {jobs}, --timeout {timeout} and --memory-mb {memory_mb} must be "
-            "at least 1, 1 and 256"
-        )
+    if out.exists() and not out.is_dir():
+        raise KitError(f"--out {out} is a file: name a folder for the report")
     out.mkdir(parents=True, exist_ok=True)
     rows, tasks = [], []
     for folder in sorted(p for p in submissions.iterdir() if p.is_dir()):
         if folder.name not in candidates:
-            rows.append(
-                Row(folder.name, "", "", "rejected", "not on the roster: not graded")
-            )
+            rows.append(Row(folder.name, "", "", "not on roster", "not graded"))
             continue
-        handed_in = sorted(folder.glob("*.ipynb"))
+        handed_in = []
+        for notebook in sorted(folder.glob("*.ipynb")):
+            if notebook_stem(notebook) != notebook.stem:
+                rows.append(
+                    Row(folder.name, notebook.stem, "", "skipped", "a backup copy")
+                )
+            else:
+                handed_in.append(notebook)
         if not handed_in:
             rows.append(
                 Row(folder.name, "", "", "not submitted", "no notebook in the folder")
@@ -144,18 +155,36 @@ def grade_notebook(
     stem = notebook_stem(notebook)
     exercises = load_registry().for_notebook(stem)
     if not exercises:
-        return [Row(candidate_id, stem, "", "rejected", "not a notebook of the kit")]
+        known = ", ".join(sorted({e.notebook for e in load_registry()}))
+        detail = f"not a notebook of the kit: name it after its template ({known})"
+        return [Row(candidate_id, stem, "", "rejected", detail)]
     run = run_notebook(notebook, dataset, scratch, timeout=timeout, memory_mb=memory_mb)
     rows = []
     for exercise in exercises:
-        if exercise.id in run.answers:
-            _, result = judge(exercise.id, run.answers[exercise.id], db_path=dataset)
-            verdict, detail = result.outcome.value, " ".join(result.details[:3])
+        answer = run.answers.get(exercise.id)
+        mistakes = ""
+        if answer is UNREADABLE:
+            verdict = "not graded"
+            detail = (
+                "the answer could not be read back from the kernel; it may be "
+                "short of memory, so raise --memory-mb"
+            )
+        elif exercise.id in run.answers:
+            _, result = judge(exercise.id, answer, db_path=dataset)
+            verdict, detail = result.outcome.value, _diagnosis(result.details)
+            mistakes = ",".join(result.mistakes)
         elif run.problem:
             verdict, detail = "not graded", run.problem
         else:
             verdict, detail = "missing", "no exercise cell for it ran"
         if run.timed_out and exercise.id not in run.answers:
             detail = f"{detail}; a cell was stopped after {timeout} s"
-        rows.append(Row(candidate_id, stem, exercise.id, verdict, detail))
+        rows.append(Row(candidate_id, stem, exercise.id, verdict, detail, mistakes))
     return rows
+
+
+def _diagnosis(details: list[str]) -> str:
+    """Return a verdict's first lines and its named mistakes, wherever they are."""
+    named = [line.strip() for line in details if "Likely mistake" in line]
+    first = [line.strip() for line in details[:2] if "Likely mistake" not in line]
+    return " ".join(first + named)

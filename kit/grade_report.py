@@ -10,7 +10,7 @@ from kit.registry import load_registry
 CSV_NAME = "grades.csv"
 VERDICTS_NAME = "verdicts.csv"
 HTML_NAME = "report.html"
-FIELDS = ("candidate_id", "notebook", "exercise_id", "verdict", "detail")
+FIELDS = ("candidate_id", "notebook", "exercise_id", "verdict", "mistakes", "detail")
 
 
 def write_report(rows, out: Path) -> None:
@@ -23,16 +23,17 @@ def write_report(rows, out: Path) -> None:
     exercise_ids = [e.id for e in load_registry()]
     by_candidate = defaultdict(dict)
     for row in rows:
-        by_candidate[row.candidate_id][row.exercise_id] = row.verdict
+        verdicts = by_candidate[row.candidate_id]
+        if row.exercise_id or row.verdict == "not on roster":
+            verdicts[row.exercise_id] = row.verdict
     with open(out / CSV_NAME, "w", newline="", encoding="utf-8") as stream:
         writer = csv.writer(stream)
         writer.writerow(["candidate_id", *exercise_ids])
         for candidate_id, verdicts in sorted(by_candidate.items()):
-            # A folder that was not graded at all (not on the roster, nothing
-            # handed in) fills its row with why; otherwise a gap is a
-            # notebook the candidate did not hand in.
-            graded = [key for key in verdicts if key]
-            default = "not submitted" if graded else verdicts.get("", "")
+            # A folder of someone not on the roster fills its row with that;
+            # otherwise a gap is a notebook the candidate did not hand in.
+            off_roster = verdicts.get("") == "not on roster"
+            default = "not on roster" if off_roster else "not submitted"
             writer.writerow(
                 [candidate_id, *(verdicts.get(e, default) for e in exercise_ids)]
             )
@@ -56,7 +57,11 @@ def _page(rows) -> str:
     parts.append(_bars(by_exercise))
     parts.append("<h2>Most common diagnostics</h2><ul>")
     for exercise_id, items in sorted(by_exercise.items()):
-        common = Counter(r.detail for r in items if r.verdict != "correct" and r.detail)
+        # Named mistakes group across candidates; other details quote each
+        # candidate's own numbers, so only the verdict groups them.
+        common = Counter(
+            r.mistakes or r.verdict for r in items if r.verdict != "correct"
+        )
         for detail, count in common.most_common(2):
             parts.append(
                 f"<li><b>{html.escape(exercise_id)}</b> ({count}): "

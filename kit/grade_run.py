@@ -155,19 +155,26 @@ def _interrupted(cell) -> bool:
     )
 
 
+class Unreadable:
+    """Marks an answer the snippet could not write back."""
+
+
+UNREADABLE = Unreadable()
+
+
 def read_answer(target: Path):
-    """Return the answer the snippet wrote, or None when it wrote nothing."""
+    """Return the answer the snippet wrote, or UNREADABLE when it wrote none."""
     table = target.with_name(target.name + ".parquet")
     if table.is_file():
         with duckdb.connect() as con:
             return con.sql(f"SELECT * FROM read_parquet('{table}')").df()
     text = target.with_name(target.name + ".json")
     if not text.is_file():
-        return None
+        return UNREADABLE
     try:
         return _from_plain(json.loads(text.read_text(encoding="utf-8")))
     except ValueError:
-        return None
+        return UNREADABLE
 
 
 def _from_plain(item):

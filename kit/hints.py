@@ -22,14 +22,24 @@ def hint(exercise_id: str) -> None:
     if seen >= len(hints):
         print(
             f"No more hints for {exercise.id}: you have seen all {len(hints)}. "
-            f"The last one was:\n  {hints[-1]}\n"
-            f'Run solution("{exercise.id}") to see the reference solution.'
+            f"The last one was:\n  {hints[-1]}"
+            + _solution_pointer(exercise.id, "\nRun {call} to see the reference.")
         )
         return
     print(f"Hint {seen + 1} of {len(hints)} for {exercise.id}: {hints[seen]}")
     if seen + 1 == len(hints):
-        print(f'That was the last hint. solution("{exercise.id}") shows the answer.')
+        print(
+            "That was the last hint."
+            + _solution_pointer(exercise.id, " {call} shows the answer.")
+        )
     progress.record_hint(exercise.id, seen + 1)
+
+
+def _solution_pointer(exercise_id: str, template: str) -> str:
+    """Return the sentence that points to solution(), empty in a release."""
+    if release_check.is_release():
+        return ""
+    return template.format(call=f'solution("{exercise_id}")')
 
 
 def solution(exercise_id: str) -> None:

@@ -32,13 +32,14 @@ RELEASE_README = """# Interview practice: {name}
 
 This folder is yours: your own dataset, the notebooks and the checker.
 
-    python3 -m venv .venv
+    python3.11 -m venv .venv
     .venv/bin/pip install -r requirements.txt
     .venv/bin/python -m kit lab
 
 `check()` tells you whether an answer matches, and which columns or keys
 differ. `hint()` gives hints; solutions are not part of this release.
-Hand in the notebooks of `workspace/` when your instructor asks.
+Hand in the notebooks of `workspace/` when your instructor asks; the copies
+with a date in their name are backups and are not graded.
 """
 
 
@@ -59,6 +60,7 @@ def build_release(
                 "in its candidate_id column"
             )
     out = Path(out)
+    _check_options(out, merchants)
     if secret_file is None:
         secret_file = out / SECRET_NAME
         secret = class_secret.create_secret(secret_file)
@@ -71,6 +73,20 @@ def build_release(
         built.append(_build_candidate(candidate, out, secret, merchants))
         print(f"Built {built[-1]}")
     return built
+
+
+def _check_options(out: Path, merchants: int | None) -> None:
+    """Raise KitError for a bad --out or --merchants before anything is written."""
+    if out.exists() and not out.is_dir():
+        raise KitError(f"--out {out} is a file: name a folder for the release")
+    if merchants is not None:
+        from datagen.config import check_merchants
+        from datagen.errors import DatagenError
+
+        try:
+            check_merchants(merchants)
+        except DatagenError as error:
+            raise KitError(str(error)) from error
 
 
 def _build_candidate(

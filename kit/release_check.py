@@ -63,6 +63,13 @@ def _fingerprint(exercise: Exercise) -> dict:
 
 def judge_table(exercise: Exercise, frame: pd.DataFrame) -> verdict.Verdict:
     expected = _fingerprint(exercise)
+    names = [str(name).lower() for name in frame.columns]
+    twice = sorted({name for name in names if names.count(name) > 1})
+    if twice:
+        return verdict.incorrect(
+            exercise.id,
+            [f"Columns named twice: {', '.join(twice)}. Give each its own name."],
+        )
     got = digest.table_fingerprint(
         frame,
         exercise.compare.keys,

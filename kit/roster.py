@@ -1,9 +1,11 @@
 """The class roster: one row per candidate, read from a CSV file.
 
 The file needs a header with ``candidate_id`` and at least one of ``name``
-and ``email``. Ids become folder names, so they are letters, digits, dots,
-dashes and underscores. Every problem is reported with its row number (the
-header is row 1) before anything is written.
+and ``email``. Blank lines are skipped; a row of empty cells is an error.
+Ids become folder names, so they are letters, digits, dots, dashes and
+underscores, and ids differing only in case count as one. Every problem is
+reported with its row number (the header is row 1) before anything is
+written.
 """
 
 import csv
@@ -51,16 +53,26 @@ def read_roster(path: Path) -> list[Candidate]:
         )
     reader.fieldnames = header
     candidates, seen = [], {}
-    for row_number, row in enumerate(reader, start=2):
-        candidate = _candidate(path, row_number, row)
-        if candidate.candidate_id in seen:
-            raise RosterError(
-                f"the roster {path} repeats candidate_id "
-                f"{candidate.candidate_id!r} in rows {seen[candidate.candidate_id]} "
-                f"and {row_number}: give each candidate one row"
-            )
-        seen[candidate.candidate_id] = row_number
-        candidates.append(candidate)
+    row_number = 1
+    try:
+        for row_number, row in enumerate(reader, start=2):
+            candidate = _candidate(path, row_number, row)
+            # Folders named Ann and ann collide on macOS and Windows.
+            folded = candidate.candidate_id.casefold()
+            if folded in seen:
+                raise RosterError(
+                    f"the roster {path} repeats candidate_id "
+                    f"{candidate.candidate_id!r} in rows {seen[folded]} and "
+                    f"{row_number} (ids differing only in case count as one): "
+                    "give each candidate one row"
+                )
+            seen[folded] = row_number
+            candidates.append(candidate)
+    except csv.Error as error:
+        raise RosterError(
+            f"the roster {path} cannot be read as CSV after row {row_number} "
+            f"({error}): check that row for a stray quote or a very long cell"
+        ) from error
     if not candidates:
         raise RosterError(f"the roster {path} lists no candidates: add one per row")
     return candidates

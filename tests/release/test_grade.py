@@ -184,6 +184,8 @@ def graded(tmp_path_factory):
     for solved in sorted(paths.solved_notebooks_dir().glob("*.ipynb")):
         copy_to = submissions / "correct" / solved.name
         nbformat.write(nbformat.read(solved, as_version=4), copy_to)
+    backup = submissions / "correct" / f"{STEM}.20260101-000000.ipynb"
+    nbformat.write(with_wrong_answers(notebook("solved")), backup)
     (submissions / "stranger").mkdir()
     nbformat.write(notebook("solved"), submissions / "stranger" / f"{STEM}.ipynb")
     rows = grade(
@@ -211,7 +213,9 @@ def test_case_gets_its_verdicts(graded, case):
 def test_solved_notebooks_all_correct(graded):
     _, rows = graded
     verdicts = {
-        row.exercise_id: row.verdict for row in rows if row.candidate_id == "correct"
+        row.exercise_id: row.verdict
+        for row in rows
+        if row.candidate_id == "correct" and row.exercise_id
     }
     solved = {path.stem for path in paths.solved_notebooks_dir().glob("*.ipynb")}
     expected = {e.id for e in load_registry() if e.notebook in solved}
@@ -225,7 +229,7 @@ def test_candidate_not_on_roster_rejected(graded):
     stranger = [row for row in rows if row.candidate_id == "stranger"]
 
     assert [(row.verdict, row.detail) for row in stranger] == [
-        ("rejected", "not on the roster: not graded")
+        ("not on roster", "not graded")
     ]
 
 
@@ -240,7 +244,7 @@ def test_report_written(graded):
     assert len(lines) == len(rows)
     assert grid["wrong"]["q0.active_merchants"] == "incorrect"
     assert grid["deleted-cell"]["q0.arr_by_segment"] == "missing"
-    assert grid["stranger"]["q0.active_merchants"] == "rejected"
+    assert grid["stranger"]["q0.active_merchants"] == "not on roster"
     assert grid["wrong"]["q3.health_score"] == "not submitted"
     assert grid["absent"]["q0.who_asks"] == "not submitted"
     assert "Pass rate per question type" in page
@@ -273,3 +277,33 @@ def test_release_and_grading_share_datasets(graded, tmp_path):
                 ).fetchall()
             )
     assert queries[0] == queries[1]
+
+
+def test_backup_copies_skipped(graded):
+    _, rows = graded
+    skipped = [row for row in rows if row.verdict == "skipped"]
+
+    assert [(row.candidate_id, row.notebook) for row in skipped] == [
+        ("correct", f"{STEM}.20260101-000000")
+    ]
+
+
+def test_report_names_mistakes(graded):
+    root, _ = graded
+    with open(root / "report" / "verdicts.csv", encoding="utf-8") as stream:
+        wrong = [
+            line
+            for line in csv.DictReader(stream)
+            if line["candidate_id"] == "wrong"
+            and line["exercise_id"] == "q0.active_merchants"
+        ]
+
+    assert "counted_contracts" in wrong[0]["mistakes"].split(",")
+    assert "Likely mistake" in wrong[0]["detail"]
+
+
+def test_too_little_memory_rejected(tmp_path):
+    from kit.errors import KitError
+
+    with pytest.raises(KitError, match="--memory-mb 512 must be"):
+        grade(tmp_path, tmp_path / "r.csv", tmp_path / "s", tmp_path, memory_mb=512)

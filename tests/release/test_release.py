@@ -187,3 +187,23 @@ def test_only_rebuilds_one_candidate_the_same(release):
     assert (out / "bob" / "release.json").stat().st_mtime_ns == bob_manifest
     assert (out / "ann" / "release.json").read_text() == ann_manifest
     assert not [path.name for path in out.iterdir() if path.name.startswith(".")]
+
+
+def test_duplicate_columns_named_in_release(release, inside):
+    inside(release / "out" / "ann")
+    frame = pd.DataFrame([["smb", "smb", 1]], columns=["segment", "segment", "n"])
+
+    _, result = judge("q0.arr_by_segment", frame)
+
+    assert result.outcome is Outcome.INCORRECT
+    assert "Columns named twice: segment" in result.text()
+
+
+def test_hints_do_not_point_to_solutions_in_release(release, inside, capsys):
+    from kit import hint
+
+    inside(release / "out" / "ann")
+    for _ in range(6):
+        hint("q0.active_merchants")
+
+    assert "solution(" not in capsys.readouterr().out

@@ -5,6 +5,7 @@ import re
 import pytest
 
 from kit import class_secret
+from kit.errors import KitError
 from kit.release import build_release
 from kit.roster import RosterError, read_roster
 
@@ -48,6 +49,8 @@ def test_roster_with_byte_order_mark_read(tmp_path):
         ("candidate_id,name,email\nann,,\n", "no name or email for 'ann' in row 2"),
         ("candidate_id,name\nann,Ann,extra\n", "more cells than columns in row 2"),
         ("candidate_id,name\n", "lists no candidates"),
+        (GOOD + "ANN,Ann Upper,\n", "repeats candidate_id 'ANN' in rows 2 and 4"),
+        ('candidate_id,name\nann,"' + "x" * 200_000 + '"\n', "cannot be read as CSV"),
         (b"candidate_id,name\nann,Ann\nb\xe9a,B\xe9a\n", "not UTF-8 text (row 3"),
     ],
 )
@@ -130,3 +133,21 @@ def test_cli_reports_bad_roster(tmp_path, capsys):
 
     assert status == 2
     assert "repeats candidate_id 'bob' in rows 3 and 4" in capsys.readouterr().err
+
+
+@pytest.mark.parametrize("merchants", [50, -5])
+def test_bad_size_rejected_before_writing(tmp_path, merchants):
+    roster = write(tmp_path, GOOD)
+
+    with pytest.raises(KitError, match="--merchants"):
+        build_release(roster, tmp_path / "out", merchants=merchants)
+
+    assert not (tmp_path / "out").exists()
+
+
+def test_out_that_is_a_file_rejected(tmp_path):
+    roster = write(tmp_path, GOOD)
+    (tmp_path / "afile").write_text("x")
+
+    with pytest.raises(KitError, match="is a file"):
+        build_release(roster, tmp_path / "afile")
