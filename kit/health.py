@@ -4,9 +4,9 @@ The kit states the score and computes its raw inputs; the candidate writes
 the scoring. Each input maps to a 0-100 component on a fixed linear scale
 between a floor (0 points) and a target (100 points), clipped at both ends.
 The score is the weighted mean of the components a merchant has: a missing
-input (no NPS response, no ARR a year ago) drops its weight rather than
-counting as 0. Bands follow the usual three colours: red under 50, yellow
-from 50 to under 75, green from 75.
+input (no NPS response, no invoice due, no ARR a year ago) drops its weight
+rather than counting as 0. Bands follow the usual three colours: red under
+50, yellow from 50 to under 75, green from 75.
 """
 
 from dataclasses import dataclass

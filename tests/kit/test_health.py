@@ -51,6 +51,19 @@ def test_inputs_see_only_the_past(default_dataset):
     assert pd.isna(before) or before < after
 
 
+def test_inputs_days_late_missing_without_invoices(default_dataset):
+    """No invoice due in the window is a missing input, not a punctual payer."""
+    con = db.connect(default_dataset)
+    first_due = con.sql(
+        "SELECT merchant_id, MIN(due_date) AS point_date FROM invoices "
+        "GROUP BY merchant_id ORDER BY point_date DESC LIMIT 1"
+    ).df()
+
+    frame = health.inputs(con, first_due)
+
+    assert frame["days_late"].isna().all(), frame.to_dict("records")
+
+
 def test_inputs_reject_points_without_a_date(default_dataset):
     with pytest.raises(ValueError, match="point_date"):
         health.inputs(db.connect(default_dataset), pd.DataFrame({"merchant_id": [1]}))
