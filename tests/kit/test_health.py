@@ -1,5 +1,7 @@
 """The health score's inputs, the weight panel's computing function and rows()."""
 
+import re
+
 import pandas as pd
 import pytest
 
@@ -35,10 +37,19 @@ def test_inputs_cover_every_active_merchant(default_dataset):
 def test_inputs_see_only_the_past(default_dataset):
     """An invoice paid after the point date counts as unpaid on that day."""
     con = db.connect(default_dataset)
-    late = con.sql(
-        "SELECT merchant_id, due_date, paid_date FROM invoices "
-        "WHERE paid_date > due_date + 20 ORDER BY invoice_id LIMIT 1"
-    ).df()
+    # A merchant's first invoice, so no other invoice shares its window.
+    late = con.sql("""
+        SELECT i.merchant_id, i.due_date
+        FROM invoices i
+        WHERE i.paid_date > i.due_date + 20
+            AND i.due_date >= as_of_date() - 300
+            AND i.due_date = (
+                SELECT MIN(due_date) FROM invoices WHERE merchant_id = i.merchant_id
+            )
+        ORDER BY i.invoice_id
+        LIMIT 1
+    """).df()
+    assert len(late), "no late first invoice in the dataset"
     merchant, due = int(late["merchant_id"][0]), late["due_date"][0]
     points = pd.DataFrame({"merchant_id": [merchant], "point_date": [due]})
     day_after = points.assign(point_date=due + pd.Timedelta(days=1))
@@ -48,7 +59,8 @@ def test_inputs_see_only_the_past(default_dataset):
 
     # On the due date the invoice is not yet past due; a day later it is
     # one day late, whenever it was paid in the end.
-    assert pd.isna(before) or before < after
+    assert pd.isna(before)
+    assert after == 1
 
 
 def test_inputs_days_late_missing_without_invoices(default_dataset):
@@ -56,7 +68,8 @@ def test_inputs_days_late_missing_without_invoices(default_dataset):
     con = db.connect(default_dataset)
     first_due = con.sql(
         "SELECT merchant_id, MIN(due_date) AS point_date FROM invoices "
-        "GROUP BY merchant_id ORDER BY point_date DESC LIMIT 1"
+        "GROUP BY merchant_id HAVING MIN(due_date) <= as_of_date() "
+        "ORDER BY point_date DESC LIMIT 1"
     ).df()
 
     frame = health.inputs(con, first_due)
@@ -67,6 +80,68 @@ def test_inputs_days_late_missing_without_invoices(default_dataset):
 def test_inputs_reject_points_without_a_date(default_dataset):
     with pytest.raises(ValueError, match="point_date"):
         health.inputs(db.connect(default_dataset), pd.DataFrame({"merchant_id": [1]}))
+
+
+@pytest.mark.parametrize(
+    ("points", "message"),
+    [
+        ({"merchant_id": [99999], "point_date": ["2026-01-01"]}, "99999 not found"),
+        (
+            {"merchant_id": [None], "point_date": ["2026-01-01"]},
+            "merchant_id is missing",
+        ),
+        ({"merchant_id": [1001], "point_date": [None]}, "point_date is missing"),
+        ({"merchant_id": [1001], "point_date": ["not a date"]}, "'not a date' is not"),
+        ({"merchant_id": [1001], "point_date": ["31/01/2026"]}, "is not a date"),
+        ({"merchant_id": [1001], "point_date": [20260101]}, "contains numbers"),
+        ({"merchant_id": [1001], "point_date": ["2100-01-01"]}, "after as_of_date()"),
+        ({"merchant_id": [1001], "point_date": ["2025-06-01"]}, "too early"),
+    ],
+    ids=[
+        "unknown merchant",
+        "no merchant",
+        "no date",
+        "text",
+        "day first",
+        "number",
+        "future",
+        "before history",
+    ],
+)
+def test_inputs_reject_unreadable_points(default_dataset, points, message):
+    with pytest.raises(ValueError, match=re.escape(message)):
+        health.inputs(db.connect(default_dataset), pd.DataFrame(points))
+
+
+def test_inputs_reject_points_not_a_frame(default_dataset):
+    with pytest.raises(TypeError, match="points is a list"):
+        health.inputs(db.connect(default_dataset), [(1001, "2026-01-01")])
+
+
+def test_inputs_read_a_time_of_day_as_its_day(default_dataset):
+    con = db.connect(default_dataset)
+    day = pd.DataFrame({"merchant_id": [1002], "point_date": ["2026-03-01"]})
+    afternoon = pd.DataFrame(
+        {"MERCHANT_ID": [1002], "Point_Date": [pd.Timestamp("2026-03-01 15:30")]}
+    )
+
+    expected = health.inputs(con, day)
+    got = health.inputs(con, afternoon)
+
+    pd.testing.assert_frame_equal(got, expected)
+    assert got["session_trend"].notna().all()
+
+
+def test_inputs_take_a_relation_and_replace_inputs(default_dataset):
+    con = db.connect(default_dataset)
+    relation = con.sql(
+        "SELECT 1002 AS merchant_id, DATE '2026-03-01' AS point_date, -1.0 AS nps"
+    )
+
+    frame = health.inputs(con, relation)
+
+    assert list(frame.columns) == ["merchant_id", "point_date", *health.WEIGHTS]
+    assert frame["nps"].iloc[0] != -1.0
 
 
 def test_panel_counts_every_merchant(scoring):
