@@ -204,3 +204,36 @@ def test_rows_runs_a_query(default_dataset):
 def test_rows_explains_instead_of_raising(default_dataset, capsys, sql, message):
     assert rows(sql, db_path=default_dataset) is None
     assert message in capsys.readouterr().out
+
+
+def test_rows_takes_a_dataframe_or_relation(default_dataset):
+    con = db.connect(default_dataset)
+    relation = con.sql("SELECT 1 AS One")
+
+    from_frame = rows(relation.df(), db_path=default_dataset)
+    from_relation = rows(relation, db_path=default_dataset)
+
+    assert from_frame["one"].tolist() == [1]
+    assert from_relation["one"].tolist() == [1]
+
+
+def test_rows_lowercases_column_names(default_dataset):
+    frame = rows("SELECT 1 AS Change_Pct", db_path=default_dataset)
+
+    assert list(frame.columns) == ["change_pct"]
+
+
+def test_rows_explains_a_missing_column(default_dataset, capsys):
+    frame = rows(
+        "SELECT 1 AS merchant_id",
+        db_path=default_dataset,
+        required_columns=["merchant_id", "change_pct"],
+    )
+
+    assert frame is None
+    assert "no column change_pct" in capsys.readouterr().out
+
+
+def test_rows_explains_another_type(default_dataset, capsys):
+    assert rows(5, db_path=default_dataset) is None
+    assert "has the type int" in capsys.readouterr().out
