@@ -6,7 +6,7 @@ import pandas as pd
 import pytest
 
 from kit import db, health, rows
-from kit.health_panel import PanelError, panel_view
+from kit.health_panel import PanelError, panel_view, weight_panel
 from kit.reference import solution_namespace
 from kit.registry import load_registry
 
@@ -186,6 +186,104 @@ def test_panel_explains_an_unfinished_score(scoring, unfinished, message):
 
     with pytest.raises(PanelError, match=message):
         panel_view(inputs, health.WEIGHTS, unfinished, [])
+
+
+WITH_NEGATIVE = {**health.WEIGHTS, "nps": -10}
+WITH_NAN = {**health.WEIGHTS, "nps": float("nan")}
+WITH_TEXT = {**health.WEIGHTS, "nps": "10"}
+
+
+def _raises_key_error(inputs, weights):
+    return inputs["no_such_input"]
+
+
+@pytest.mark.parametrize(
+    ("weights", "watch", "score_change", "message"),
+    [
+        ({"foo": 10}, [], None, "no component named foo"),
+        (WITH_NEGATIVE, [], None, "the weight of nps is -10"),
+        (WITH_NAN, [], None, "the weight of nps is nan"),
+        (WITH_TEXT, [], None, "the weight of nps is '10'"),
+        (None, [], None, "weights has the type NoneType"),
+        (health.WEIGHTS, 1430, None, "watch has the type int"),
+        (health.WEIGHTS, pd.DataFrame({"id": [1]}), None, "without a merchant_id"),
+        (
+            health.WEIGHTS,
+            [],
+            "raises",
+            "KeyError: 'no_such_input' in _raises_key_error",
+        ),
+        (health.WEIGHTS, [], "twice", "more than once"),
+        (health.WEIGHTS, [], "text", "which is not a number"),
+        (health.WEIGHTS, [], "blue", "band contains 'blue'"),
+        (health.WEIGHTS, [], "indexed", "call reset_index()"),
+    ],
+    ids=[
+        "unknown name",
+        "negative",
+        "nan",
+        "text weight",
+        "no weights",
+        "watch int",
+        "watch frame",
+        "score raises",
+        "repeated merchant",
+        "text score",
+        "unknown band",
+        "merchant index",
+    ],
+)
+def test_panel_rejects_invalid_values(scoring, weights, watch, score_change, message):
+    score, inputs = scoring
+    changes = {
+        None: score,
+        "raises": _raises_key_error,
+        "twice": lambda i, w: pd.concat([score(i, w)] * 2),
+        "text": lambda i, w: score(i, w).astype({"health_score": str}),
+        "blue": lambda i, w: score(i, w).assign(band="blue"),
+        "indexed": lambda i, w: score(i, w).set_index("merchant_id"),
+    }
+
+    with pytest.raises(PanelError, match=re.escape(message)):
+        panel_view(inputs, weights, changes[score_change], watch)
+
+
+def test_panel_accepts_other_spellings(scoring):
+    score, inputs = scoring
+    watch = inputs[["merchant_id"]]
+
+    def upper_case(inputs, weights):
+        scored = score(inputs, weights)
+        return scored.rename(columns=str.upper).assign(BAND=scored["band"].str.upper())
+
+    expected = panel_view(inputs, health.WEIGHTS, score, watch["merchant_id"])
+    got = panel_view(inputs, health.WEIGHTS, upper_case, watch)
+
+    assert got.band_counts == expected.band_counts
+    assert got.conflicted["merchant_id"].tolist() == (
+        expected.conflicted["merchant_id"].tolist()
+    )
+
+
+def test_panel_counts_unscored_merchants(scoring):
+    score, inputs = scoring
+
+    def no_scores(inputs, weights):
+        return score(inputs, weights).assign(health_score=float("nan"), band=None)
+
+    view = panel_view(inputs, health.WEIGHTS, no_scores, [])
+
+    assert view.unscored == len(inputs)
+    assert sum(view.band_counts.values()) == 0
+
+
+def test_weight_panel_explains_invalid_weights(scoring, capsys):
+    score, inputs = scoring
+
+    panel = weight_panel(inputs, score, [], weights={"sessions": 20})
+
+    assert panel is None
+    assert "no component named sessions" in capsys.readouterr().out
 
 
 def test_rows_runs_a_query(default_dataset):
