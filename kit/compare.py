@@ -68,6 +68,7 @@ class _FrameComparer:
     def run(self) -> Comparison:
         self._check_reference()
         self.got, self.not_finite = self._prepare_got()
+        self.facts.got_columns = list(self.got.columns)
         expected_columns = list(self.expected.columns)
         self.columns = [name for name in expected_columns if name in self.got]
         self._compare_columns(expected_columns)
