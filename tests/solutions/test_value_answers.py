@@ -260,3 +260,13 @@ def test_correct_mapping_shows_no_notes(exercise_id, default_dataset):
     assert result.correct, result.text()
     for note in notes.values():
         assert note not in result.text()
+
+
+def test_contact_list_order_checked(default_dataset):
+    names = reference_names("q3.contact_list", default_dataset)
+    latest_first = names["answer"].iloc[::-1]
+
+    _, result = judge("q3.contact_list", latest_first, db_path=default_dataset)
+
+    assert result.outcome is Outcome.INCORRECT, result.text()
+    assert "Sort by next_billing_date ascending" in result.text(), result.text()
