@@ -21,6 +21,12 @@ from kit.registry import CompareRules, SortKey
 # how many differing columns the line of one row names.
 EXAMPLES = 5
 COLUMNS_PER_ROW = 3
+# For a column kind, what the reference contains and how to fix a value that
+# cannot be converted to it.
+WRONG_TYPE_FIXES = {
+    normalize.NUMBER: ("numbers", "return numbers, not text"),
+    normalize.BOOL: ("booleans", "return TRUE or FALSE, not 1 and 0 or text"),
+}
 
 
 @dataclass
@@ -68,6 +74,7 @@ class _FrameComparer:
     def run(self) -> Comparison:
         self._check_reference()
         self.got, self.not_finite = self._prepare_got()
+        self.facts.got_columns = list(self.got.columns)
         expected_columns = list(self.expected.columns)
         self.columns = [name for name in expected_columns if name in self.got]
         self._compare_columns(expected_columns)
@@ -121,6 +128,7 @@ class _FrameComparer:
         extra = [name for name in self.got.columns if name not in self.expected]
         if missing:
             self.fail(f"Missing columns: {', '.join(missing)}.")
+            self._explain_index(missing)
         if extra:
             self.notes.append(f"Extra columns, not checked: {', '.join(extra)}.")
         if self.rules.column_order and not missing:
@@ -131,8 +139,20 @@ class _FrameComparer:
                     f"expected {', '.join(expected_columns)}."
                 )
 
+    def _explain_index(self, missing: list[str]) -> None:
+        index_names = {
+            str(name).lower() for name in self.got_raw.index.names if name is not None
+        }
+        in_index = [name for name in missing if name in index_names]
+        if in_index:
+            self.details.append(
+                f"{', '.join(in_index)} is in the DataFrame's index, not in its "
+                "columns: call reset_index() on the answer."
+            )
+
     def _convert_got(self, name: str) -> Column:
         column = normalize.convert(self.got[name], self.kinds[name])
+        self._explain_wrong_type(name, column)
         flags = self.not_finite.get(name)
         if flags is None and column.kind == normalize.NUMBER:
             with np.errstate(invalid="ignore"):
@@ -144,6 +164,18 @@ class _FrameComparer:
         else:
             self.not_finite.pop(name, None)
         return column
+
+    def _explain_wrong_type(self, name: str, column: Column) -> None:
+        """Name the type of the first value that cannot be of the expected kind."""
+        expected = WRONG_TYPE_FIXES.get(column.kind)
+        if expected is None or not column.invalid.any():
+            return
+        kind, fix = expected
+        value = self.got[name].iloc[int(np.flatnonzero(column.invalid)[0])]
+        self.details.append(
+            f"Column {name} contains {show(value)} ({type(value).__name__}), but "
+            f"the reference contains {kind}: {fix}."
+        )
 
     def _report_not_finite(self) -> None:
         for name, flags in self.not_finite.items():

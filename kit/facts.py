@@ -37,6 +37,7 @@ class Facts:
     missing_rows: pd.DataFrame | None = None
     extra_rows: pd.DataFrame | None = None
     differences: dict[str, DifferingRows] = field(default_factory=dict)
+    got_columns: list[str] | None = None
     got_value: object = None
     expected_value: object = None
 

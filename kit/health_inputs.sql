@@ -54,11 +54,16 @@ lateness AS (
         p.merchant_id,
         p.point_date,
         -- An invoice paid after point_date was still unpaid on that day.
+        -- GREATEST skips NULLs, so without the CASE a merchant with no
+        -- invoice due would average 0 days late instead of NULL.
         AVG(
-            GREATEST(
-                LEAST(COALESCE(i.paid_date, p.point_date), p.point_date) - i.due_date,
-                0
-            )
+            CASE WHEN i.invoice_id IS NOT NULL THEN
+                GREATEST(
+                    LEAST(COALESCE(i.paid_date, p.point_date), p.point_date)
+                    - i.due_date,
+                    0
+                )
+            END
         ) AS days_late_365d
     FROM points p
     LEFT JOIN invoices i

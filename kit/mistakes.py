@@ -25,7 +25,10 @@ SQL_KINDS = ("sql", "dataframe", "ids", "number")
 # Patterns match case-insensitively, and `.` matches a line break too, so
 # "^(?!.*contract_status)" means "contract_status appears nowhere".
 REGEX_FLAGS = re.IGNORECASE | re.DOTALL
-DIFFERS_FIELDS = ("column", "where", "direction", "expected", "got")
+# A `differs` condition holds when at least one differing row of the column
+# meets its where, direction, expected and got fields. With `every: true` it
+# holds only when all of them do.
+DIFFERS_FIELDS = ("column", "where", "direction", "expected", "got", "every")
 
 
 @dataclass(frozen=True)
@@ -75,7 +78,19 @@ def _validate_differs(argument) -> str | None:
     where = argument.get("where")
     if where is not None and not (isinstance(where, str) and where.strip()):
         return "has `where` that is not a pandas query string"
+    if argument.get("every", True) is not True:
+        return "has `every` other than true"
     return None
+
+
+def _validate_columns(argument) -> str | None:
+    if (
+        isinstance(argument, list)
+        and argument
+        and all(isinstance(name, str) for name in argument)
+    ):
+        return None
+    return "must be a list of column names, such as [health_score]"
 
 
 def _validate_direction(argument) -> str | None:
@@ -163,7 +178,18 @@ def _differs_holds(argument: dict, facts: Facts) -> bool:
         mask &= _value_mask(rows.expected, argument["expected"])
     if "got" in argument:
         mask &= _value_mask(rows.got, argument["got"])
+    if argument.get("every"):
+        return bool(mask.all())
     return bool(mask.any())
+
+
+def _same_holds(columns, facts: Facts) -> bool:
+    """Hold when the answer has every column and no matched row differs in it."""
+    if facts.got_columns is None:
+        return False
+    wanted = [name.lower() for name in columns]
+    present = all(name in facts.got_columns for name in wanted)
+    return present and not any(name in facts.differences for name in wanted)
 
 
 def _query_mask(frame: pd.DataFrame, query: str) -> np.ndarray:
@@ -223,10 +249,11 @@ CONDITIONS: dict[str, Condition] = {
     ),
     "differs": Condition(
         (*TABLE_KINDS, "mapping"),
-        "{column, where, direction, expected, got}",
+        "{column, where, direction, expected, got, every}",
         _validate_differs,
         _differs_holds,
     ),
+    "same": Condition(TABLE_KINDS, "[COLUMN, ...]", _validate_columns, _same_holds),
     "row_count": Condition(
         (*TABLE_KINDS, "ids"), "fewer or more", _validate_row_count, _row_count_holds
     ),

@@ -319,3 +319,36 @@ def test_row_line_names_first_three_columns():
         "  k 1: a expected 1, got 2; b expected 2, got 3; c expected 3, got 4; "
         "and 2 more columns"
     )
+
+
+def test_number_as_text_explained():
+    got = reference()
+    got["total_arr"] = ["8000", "7000", "1500"]
+
+    details = compare(got).details
+
+    assert details[0] == (
+        "Column total_arr contains '8000' (str), but the reference contains "
+        "numbers: return numbers, not text."
+    )
+
+
+def test_boolean_codes_explained():
+    expected = pd.DataFrame({"k": [1, 2], "flag": [True, False]})
+    rules = CompareRules(keys=("k",))
+
+    details = compare_frames(expected, expected.assign(flag=[1, 0]), rules).details
+
+    assert details[0].startswith("Column flag contains 1 (int")
+    assert details[0].endswith("return TRUE or FALSE, not 1 and 0 or text.")
+
+
+def test_key_in_index_explained():
+    result = compare(reference().set_index("merchant_id"))
+
+    assert not result.matched
+    assert result.details == [
+        "Missing columns: merchant_id.",
+        "merchant_id is in the DataFrame's index, not in its columns: call "
+        "reset_index() on the answer.",
+    ]

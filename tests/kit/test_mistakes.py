@@ -153,6 +153,26 @@ def test_differs_null_value():
     )
 
 
+def test_differs_every_differing_row():
+    changed = reference().assign(sessions=[11, 0, 3, 7])
+    facts = facts_for(changed)
+    one_smb = {"column": "sessions", "where": "segment == 'smb'"}
+    assert holds("differs", one_smb, facts)
+    assert not holds("differs", {**one_smb, "every": True}, facts)
+    assert holds(
+        "differs", {"column": "sessions", "where": "sessions > 3", "every": True}, facts
+    )
+
+
+def test_same_condition_on_columns():
+    changed = reference().assign(sessions=[11, 0, 4, 7])
+    facts = facts_for(changed)
+    assert holds("same", ["flag"], facts)
+    assert holds("same", ["FLAG", "segment"], facts)
+    assert not holds("same", ["flag", "sessions"], facts)
+    assert not holds("same", ["flag"], facts_for(changed.drop(columns="flag")))
+
+
 def test_differs_on_mapping_key():
     facts = compare_mappings(
         {"nps": "csm", "arr": "am"}, {"nps": "am", "arr": "am"}

@@ -80,11 +80,29 @@ def lower_scores_for_missing_inputs(names: dict):
     return names["health_score"](inputs, health.WEIGHTS)
 
 
+def nan_for_missing_inputs(names: dict):
+    """Let a missing input make the whole score NaN."""
+    inputs = health.inputs(names["con"])
+    scores = names["health_score"](inputs, health.WEIGHTS)
+    incomplete = inputs[list(health.WEIGHTS)].isna().any(axis=1)
+    scores.loc[incomplete, "health_score"] = float("nan")
+    return scores
+
+
 def flipped_auc(names: dict):
     """Rank tickets and days_late the wrong way round."""
     table = names["auc_table"].copy()
     wrong_way = table["component"].isin(["tickets", "days_late"])
     table.loc[wrong_way, "auc"] = 1 - table.loc[wrong_way, "auc"]
+    return table
+
+
+def kept_missing_inputs(names: dict):
+    """Count the rows without an NPS response, as if filled in."""
+    table = names["auc_table"].copy()
+    nps = table["component"] == "nps"
+    table.loc[nps, "renewed"] += 20
+    table.loc[nps, "auc"] -= 0.02
     return table
 
 
@@ -103,7 +121,9 @@ def green_merchant_added(names: dict):
 
 DERIVED_CASES = [
     ("q3.health_score", lower_scores_for_missing_inputs, "missing_as_zero"),
+    ("q3.health_score", nan_for_missing_inputs, "nan_scores"),
     ("q3.component_auc", flipped_auc, "orientation"),
+    ("q3.component_auc", kept_missing_inputs, "missing_inputs_kept"),
     ("q3.contact_list", billed_a_day_late, "billing_date_wrong"),
     ("q3.contact_list", green_merchant_added, "not_red"),
 ]
@@ -124,11 +144,37 @@ def test_wrong_frame_names_mistake(exercise_id, make_wrong, mistake, default_dat
     assert mistake in result.mistakes, result.text()
 
 
+# Mistakes whose message would mislead for the wrong answer beside them.
+MISNAMED_CASES = [
+    ("q3.health_score", lower_scores_for_missing_inputs, "band_edges"),
+    ("q3.health_score", nan_for_missing_inputs, "band_edges"),
+    ("q3.health_score", nan_for_missing_inputs, "missing_as_zero"),
+    ("q3.component_auc", flipped_auc, "points_not_inputs"),
+    ("q3.component_auc", kept_missing_inputs, "points_not_inputs"),
+]
+
+
+@pytest.mark.parametrize(
+    "exercise_id,make_wrong,mistake",
+    MISNAMED_CASES,
+    ids=[f"{case[1].__name__}-{case[2]}" for case in MISNAMED_CASES],
+)
+def test_wrong_frame_not_misnamed(exercise_id, make_wrong, mistake, default_dataset):
+    answer = make_wrong(reference_names(exercise_id, default_dataset))
+
+    _, result = judge(exercise_id, answer, db_path=default_dataset)
+
+    assert result.outcome is Outcome.INCORRECT, result.text()
+    assert mistake not in result.mistakes, result.text()
+
+
 def test_band_edges_named(default_dataset):
     names = reference_names("q3.health_score", default_dataset)
     answer = names["answer"].copy()
-    # Put a yellow merchant's score on the edge and band it with the red ones.
-    edge = answer.index[answer["band"] == "yellow"][0]
+    # Band the yellow merchant closest to the edge at 50 with the red ones.
+    yellow = answer[answer["band"] == "yellow"]
+    edge = yellow["health_score"].idxmin()
+    assert yellow["health_score"].min() < 50.5, yellow["health_score"].min()
     answer.loc[edge, "band"] = "red"
 
     _, result = judge("q3.health_score", answer, db_path=default_dataset)
@@ -324,3 +370,13 @@ def test_brief_accepts_its_own_words_and_text_dates(default_dataset):
     _, result = judge("q4.am_brief", answer, db_path=default_dataset)
 
     assert result.outcome is Outcome.CORRECT, result.text()
+
+
+def test_contact_list_order_checked(default_dataset):
+    names = reference_names("q3.contact_list", default_dataset)
+    latest_first = names["answer"].iloc[::-1]
+
+    _, result = judge("q3.contact_list", latest_first, db_path=default_dataset)
+
+    assert result.outcome is Outcome.INCORRECT, result.text()
+    assert "Sort by next_billing_date ascending" in result.text(), result.text()
