@@ -39,6 +39,8 @@ class CompareRules:
     sort: tuple[SortKey, ...] = ()
     tolerance: dict[str, float] | float | None = None
     column_order: bool = False
+    # The column whose classes the verdict scores by precision and recall.
+    labels: str | None = None
 
     def column_tolerance(self, column: str) -> float | None:
         if isinstance(self.tolerance, dict):
@@ -209,6 +211,7 @@ def _build_exercise(entry, position: int, solutions: Path) -> Exercise:
         ),
         tolerance=tolerance,
         column_order=bool(compare.get("column_order", False)),
+        labels=str(compare["labels"]).lower() if "labels" in compare else None,
     )
     mistakes = tuple(
         Mistake(id=item["id"], when=dict(item["when"]), message=item["message"])
