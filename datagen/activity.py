@@ -68,8 +68,9 @@ class Context:
     session_factors: np.ndarray
     volume_holiday: np.ndarray
     weekend: np.ndarray
-    # (event code, platform code, version code) of the tracking break.
-    broken: tuple[int, int, int] | None
+    # (event code, platform code, version codes) of the tracking break: the
+    # first broken release of the platform and every later one.
+    broken: tuple[int, int, np.ndarray] | None
     tier_timelines: dict[int, tuple[np.ndarray, np.ndarray]]
 
 
@@ -85,10 +86,13 @@ def build_context(plan: Plan) -> Context:
     broken = None
     if plan.tracking_break is not None:
         item = plan.tracking_break
+        codes = plan.releases.codes[item.platform]
+        first = plan.releases.versions.index(item.app_version)
+        position = int(np.flatnonzero(codes == first)[0])
         broken = (
             EVENT_CODES[item.feature_name],
             PLATFORM_CODES[item.platform],
-            plan.releases.versions.index(item.app_version),
+            codes[position:],
         )
     timelines = {}
     for change in sorted(plan.plan_changes, key=lambda c: c.change_day):
@@ -346,8 +350,9 @@ def _feature_columns(
     sessions: dict[str, np.ndarray],
     contact_depth: np.ndarray,
     edits: ActivityEdits | None,
-) -> tuple[dict[str, np.ndarray], int]:
-    """Draw the sessions' feature events; also return how many the break lost.
+) -> tuple[dict[str, np.ndarray], np.ndarray]:
+    """Draw the sessions' feature events; also return the days of those the
+    tracking break lost, one entry per lost event.
 
     ``contact_depth`` contains each session's factor on the merchant's
     feature depth, from its contact (see datagen.adoption).
@@ -367,6 +372,12 @@ def _feature_columns(
         floor = FORCED_FEATURE_WEIGHT * weights[adopted].mean()
         for name in edits.adopted_features:
             weights[FEATURE_INDEX[name]] = max(weights[FEATURE_INDEX[name]], floor)
+        if edits.feature_share is not None:
+            name, share = edits.feature_share
+            index = FEATURE_INDEX[name]
+            others = weights.sum() - weights[index]
+            if others > 0:
+                weights[index] = share / (1 - share) * others
     mobile = sessions["platform"] != PLATFORM_CODES["web"]
     depth = (
         merchant.feature_depth
@@ -390,11 +401,11 @@ def _feature_columns(
 
     keep = np.ones(len(source), dtype=bool)
     if ctx.broken is not None:
-        broken_event, broken_platform, broken_version = ctx.broken
+        broken_event, broken_platform, broken_versions = ctx.broken
         keep = ~(
             (event == broken_event)
             & (platform == broken_platform)
-            & (version == broken_version)
+            & np.isin(version, broken_versions)
         )
 
     order = np.argsort(used_at[keep], kind="stable")
@@ -410,7 +421,7 @@ def _feature_columns(
         "platform": platform[keep][order],
         "app_version": version[keep][order],
     }
-    return columns, len(source) - n
+    return columns, day[~keep]
 
 
 def _redeliver(
@@ -464,7 +475,12 @@ class MerchantActivity:
     sessions: dict[str, np.ndarray]
     features: dict[str, np.ndarray]
     volume: dict[str, np.ndarray]
-    lost_events: int
+    # Day of each feature event the tracking break lost.
+    lost_days: np.ndarray
+
+    @property
+    def lost_events(self) -> int:
+        return len(self.lost_days)
 
 
 def merchant_activity(
@@ -500,10 +516,12 @@ def merchant_activity(
     factors = depth_factors(
         stream(seed, "merchant_features.depth_factors", merchant_id), contacts
     )
+    if edits is not None and edits.engaged_contacts:
+        factors = np.maximum(factors, 1.0)
     session_contact = pd.Index(contacts["contact_id"]).get_indexer(
         sessions["contact_id"]
     )
-    features, lost = _feature_columns(
+    features, lost_days = _feature_columns(
         ctx,
         stream(seed, "merchant_features", merchant_id),
         merchant,
@@ -522,4 +540,4 @@ def merchant_activity(
         first,
         last,
     )
-    return MerchantActivity(sessions, features, volume, lost)
+    return MerchantActivity(sessions, features, volume, lost_days)

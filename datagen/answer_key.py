@@ -29,8 +29,14 @@ usage_decline_start, usage_decline_pct)``
 
 ``tracking_break(feature_name, platform, app_version, break_date,
 events_lost, merchants_affected)``
-    The one feature event that one client release stopped sending, from
-    that release's date.
+    The one feature event that a client release stopped sending, from that
+    release's date, as every later release of its platform does.
+
+``score_drops(merchant_id, cause, flagged, score_before, score_after,
+event_date, contact_id, details)``
+    Every merchant whose usage score fell sharply, and every merchant
+    planted to make it fall, with the cause of the drop
+    (datagen.score_drops).
 
 ``dataset_info``
     The same row as in the dataset, to match a key with its dataset.
@@ -68,6 +74,7 @@ def write_answer_key(
     tracking_break: TrackingBreak,
     events_lost: int,
     merchants_affected: int,
+    score_drops: pd.DataFrame,
     dataset_info: pd.DataFrame,
     dataset_info_ddl: str,
 ) -> None:
@@ -93,4 +100,5 @@ def write_answer_key(
             }
         ),
     )
+    database.append("score_drops", score_drops)
     database.append("dataset_info", dataset_info)

@@ -24,11 +24,11 @@ CREATE TABLE tracking_break (
     events_lost         BIGINT NOT NULL,
     merchants_affected  INTEGER NOT NULL
 );
-COMMENT ON TABLE tracking_break IS 'The feature event that one client release stopped sending; one row.';
+COMMENT ON TABLE tracking_break IS 'The feature event that a client release stopped sending, as did every later release of its platform; one row.';
 COMMENT ON COLUMN tracking_break.feature_name IS 'Event name that went missing from merchant_features.';
 COMMENT ON COLUMN tracking_break.platform IS 'Client platform of the broken release: ios or android.';
-COMMENT ON COLUMN tracking_break.app_version IS 'Broken release; its sessions are logged, this event is not.';
-COMMENT ON COLUMN tracking_break.break_date IS 'Release date of the broken version: no such event from it arrives on or after this day.';
+COMMENT ON COLUMN tracking_break.app_version IS 'First broken release; its sessions and those of later releases of the platform are logged, this event is not.';
+COMMENT ON COLUMN tracking_break.break_date IS 'Release date of the first broken version: no such event from it or a later release arrives on or after this day.';
 COMMENT ON COLUMN tracking_break.events_lost IS 'Feature events that the broken release did not send.';
 COMMENT ON COLUMN tracking_break.merchants_affected IS 'Merchants that lost at least one event.';
 
@@ -55,3 +55,23 @@ COMMENT ON COLUMN renewal_outcomes.lapse_probability IS 'Modelled chance that th
 COMMENT ON COLUMN renewal_outcomes.renewal_risk IS 'Latent risk behind lapse_probability, standard normal, higher is riskier: the renewal''s own risk for payments, the merchant''s risk score for add-ons.';
 COMMENT ON COLUMN renewal_outcomes.usage_decline_start IS 'First day of the planted usage decline before this renewal; NULL when none was planted.';
 COMMENT ON COLUMN renewal_outcomes.usage_decline_pct IS 'Share of usage, in percent, that the planted decline takes away by the renewal date; 0 when none was planted. A merchant that renewed recovers on the renewal date or 60 days before the as-of date, whichever comes first.';
+
+CREATE TABLE score_drops (
+    merchant_id   INTEGER NOT NULL,
+    cause         VARCHAR NOT NULL CHECK (cause IN ('tracking_break', 'tier_switch', 'key_contact_departure', 'real_disengagement')),
+    flagged       BOOLEAN NOT NULL,
+    score_before  DOUBLE,
+    score_after   DOUBLE,
+    event_date    DATE,
+    contact_id    INTEGER,
+    details       VARCHAR NOT NULL
+);
+COMMENT ON TABLE score_drops IS 'Every merchant whose usage score (kit.usage_score) fell sharply, and every merchant planted to make it fall, with the cause of the drop.';
+COMMENT ON COLUMN score_drops.merchant_id IS 'Merchant whose score fell, or was planted to fall.';
+COMMENT ON COLUMN score_drops.cause IS 'tracking_break: the score would not have fallen sharply with the events the break lost; tier_switch: a planted switch to a tier that renames features; key_contact_departure: a planted departure of the champion; real_disengagement: any other drop, a real fall in usage.';
+COMMENT ON COLUMN score_drops.flagged IS 'True when the latest score is at least 20 points below the score 28 days earlier, the alert the capstone classifies.';
+COMMENT ON COLUMN score_drops.score_before IS 'Score on as_of_date() - 28; NULL when the merchant is too small to score.';
+COMMENT ON COLUMN score_drops.score_after IS 'Score on as_of_date(); NULL when the merchant is too small to score.';
+COMMENT ON COLUMN score_drops.event_date IS 'Day the cause happened: the break date, the switch date, the champion''s last day, or the first day of a planted fall in usage; NULL when none is known.';
+COMMENT ON COLUMN score_drops.contact_id IS 'The departed champion for key_contact_departure; else NULL.';
+COMMENT ON COLUMN score_drops.details IS 'JSON object: the scenarios planted on the merchant, the coincidences among them, the drop observed and in each counterfactual (restored lost events, renamed events counted, departed champions left out), and the broken event for tracking_break.';

@@ -43,6 +43,7 @@ from datagen.renewals import (
 )
 from datagen.rng import stream
 from datagen.scenarios import SCENARIOS, keep_other_renewals_level
+from datagen.score_drops import score_drop_frame
 from datagen.support import build_nps, build_tickets
 from datagen.traps import TRAPS
 from datagen.writer import (
@@ -272,15 +273,42 @@ def _activity_frame(parts: list[dict[str, np.ndarray]], versions: tuple[str, ...
     return pd.DataFrame(columns)
 
 
+@dataclass
+class LostEvents:
+    """The feature events the tracking break lost: the day of each, by merchant."""
+
+    days: dict[int, np.ndarray]
+
+    def per_merchant(self) -> Counter:
+        return Counter({merchant: len(days) for merchant, days in self.days.items()})
+
+    def frame(self, feature_name: str, platform: str) -> pd.DataFrame:
+        """Return one row per lost event: merchant_id, feature_name,
+        usage_date and platform."""
+        merchants = [np.full(len(d), m) for m, d in self.days.items()]
+        days = list(self.days.values())
+        if not days:
+            merchants, days = [np.array([], dtype=np.int64)], [np.array([])]
+        usage_date = np.concatenate(days).astype("datetime64[D]")
+        return pd.DataFrame(
+            {
+                "merchant_id": np.concatenate(merchants).astype(np.int64),
+                "feature_name": feature_name,
+                "usage_date": usage_date,
+                "platform": platform,
+            }
+        )
+
+
 def _write_activity(
     plan: Plan, database: TemporaryDatabase, batch_size: int, progress: bool
-) -> Counter:
-    """Write activity in merchant batches; return events lost per merchant."""
+) -> LostEvents:
+    """Write activity in merchant batches; return the events the break lost."""
     ctx = build_context(plan)
     contacts = dict(tuple(plan.contacts.groupby("merchant_id", sort=False)))
     no_contacts = plan.contacts.iloc[0:0]
     merchants = list(plan.merchants.itertuples(index=False))
-    lost: Counter = Counter()
+    lost = LostEvents({})
     with tqdm(
         total=len(merchants),
         unit="merchant",
@@ -305,7 +333,7 @@ def _write_activity(
                 features.append(activity.features)
                 volume.append(activity.volume)
                 if activity.lost_events:
-                    lost[merchant.merchant_id] += activity.lost_events
+                    lost.days[merchant.merchant_id] = activity.lost_days
             if sessions:
                 versions = plan.releases.versions
                 database.append(
@@ -343,8 +371,8 @@ def _dataset_info(config: Config) -> pd.DataFrame:
 
 def _write_dataset(
     plan: Plan, dataset: TemporaryDatabase, batch_size: int, progress: bool
-) -> Counter:
-    """Write every candidate table; return feature events lost per merchant."""
+) -> LostEvents:
+    """Write every candidate table; return the feature events the break lost."""
     dataset.execute(_as_of_macro(plan.config))
     dataset.execute(schema_sql())
     for table, frame in _dimension_frames(plan).items():
@@ -405,7 +433,15 @@ def generate(
         with TemporaryDatabase(out) as dataset, TemporaryDatabase(answers) as key:
             plan = build_plan(config)
             log.info("planned in %.1f s", time.perf_counter() - started)
-            lost = _write_dataset(plan, dataset, batch_size, progress)
+            lost_events = _write_dataset(plan, dataset, batch_size, progress)
+            lost = lost_events.per_merchant()
+            drops = score_drop_frame(
+                dataset.connection,
+                plan,
+                lost_events.frame(
+                    plan.tracking_break.feature_name, plan.tracking_break.platform
+                ),
+            )
             rows = {
                 table: dataset.connection.execute(
                     f"SELECT count(*) FROM {table}"
@@ -419,6 +455,7 @@ def generate(
                 plan.tracking_break,
                 sum(lost.values()),
                 len(lost),
+                drops,
                 _dataset_info(config),
                 dataset.table_ddl("dataset_info"),
             )

@@ -86,6 +86,12 @@ class ActivityEdits:
     duplicated: list[tuple[int, int, int]] = field(default_factory=list)
     # Features the merchant uses regardless of its random adoption draw.
     adopted_features: tuple[str, ...] = ()
+    # (feature, share): the feature takes this share of the merchant's
+    # feature events, the other adopted features sharing the rest.
+    feature_share: tuple[str, float] | None = None
+    # No contact of the merchant is a viewer: every contact's factor on the
+    # merchant's feature depth is at least 1 (datagen.adoption).
+    engaged_contacts: bool = False
     # (first, end): every contact with access on each day of the window has
     # at least one session in it.
     all_contacts_active: tuple[int, int] | None = None
@@ -103,7 +109,11 @@ class ActivityEdits:
 
 @dataclass(frozen=True)
 class TrackingBreak:
-    """A feature event that one client release stopped sending."""
+    """A feature event that a client release stopped sending.
+
+    ``app_version`` is the first broken release of ``platform``; every later
+    release of that platform leaves the event out too.
+    """
 
     feature_name: str
     platform: str

@@ -94,3 +94,37 @@ def build_releases(seed: int, first_day: int, last_day: int) -> Releases:
         codes[platform] = np.array([name_codes[name] for _, name in schedule])
         days[platform] = np.array([day for day, _ in schedule], dtype=np.int64)
     return Releases(versions=tuple(name_codes), days=days, codes=codes)
+
+
+def add_patch(releases: Releases, platform: str, day: int) -> tuple[Releases, str]:
+    """Return the schedule with a patch of ``platform``'s app shipped on ``day``.
+
+    The patch follows the release current on that day: 7.3.0 is followed
+    by 7.3.1, or by the next patch number the platform has not used. When
+    a release already ships on ``day``, the schedule is returned unchanged
+    with that release's name.
+    """
+    days, codes = releases.days[platform], releases.codes[platform]
+    position = int(np.searchsorted(days, day, side="right")) - 1
+    current = releases.versions[int(codes[max(position, 0)])]
+    if position >= 0 and days[position] == day:
+        return releases, current
+    used = {releases.versions[int(code)] for code in codes}
+    major, minor, patch = (int(part) for part in current.split("."))
+    name = f"{major}.{minor}.{patch + 1}"
+    while name in used:
+        patch += 1
+        name = f"{major}.{minor}.{patch + 1}"
+    versions = releases.versions
+    if name not in versions:
+        versions = (*versions, name)
+    code = versions.index(name)
+    at = position + 1
+    return (
+        Releases(
+            versions=versions,
+            days={**releases.days, platform: np.insert(days, at, day)},
+            codes={**releases.codes, platform: np.insert(codes, at, code)},
+        ),
+        name,
+    )

@@ -15,7 +15,20 @@ import numpy as np
 from datagen import catalog, dates
 from datagen.config import TOP_N
 from datagen.contracts import renames_features, term_renewal
-from datagen.plan import Contract, Plan, PlanChange, Planted, TrackingBreak
+from datagen.plan import Contract, Plan, Planted, TrackingBreak
+from datagen.releases import add_patch
+from datagen.score_drop_scenarios import (
+    SCORE_DROP_DAYS,
+    SCORE_MIN_EVENTS,
+    SCORE_STABLE_DAYS,
+    expected_events,
+    score_drop_coincidences,
+    score_drop_day,
+    stable_for_score,
+    switch_core_contract,
+    tracking_break_exposure,
+    usage_collapse,
+)
 from datagen.selection import (
     KIND,
     RECENT_RENEWAL_DAYS,
@@ -37,17 +50,22 @@ DROP_CAP_RATIO = 0.5
 RENEWAL_LOOKBACK_DAYS = RECENT_RENEWAL_DAYS
 DROP_MIN_EXPECTED_SESSIONS = 40
 CONFLICT_MIN_BASELINE = 20
-# key_contact_departure: contacts besides the champion who keep working.
-MIN_REMAINING_CONTACTS = 2
+# key_contact_departure: contacts besides the champion who keep working,
+# at least this many and at most the second value.
+REMAINING_CONTACTS = (2, 5)
 # The champion's session rate is at least this multiple of any other contact's.
 CHAMPION_LEAD = 2.0
-# broken_tracking_event: the broken release ships inside this range of days
-# before the as-of date and stays current for at least this many days.
-BREAK_RELEASE_DAYS = (35, 90)
-BREAK_MIN_LIFETIME_DAYS = 14
-# tier_switch: the change happens inside this range of days before as-of.
-SWITCH_DAYS = (21, 60)
+# The champion's share of the merchant's summed session rates.
+CHAMPION_SHARE = 0.8
+# Summed session rates of the other contacts, in sessions per working day.
+DEPARTURE_MIN_OTHERS_RATE = 0.6
+# broken_tracking_event: the broken patch ships this many days before
+# as-of (uniform), between the usage score's two readings.
+BREAK_DAYS = (29, 34)
 SWITCH_MIN_DAILY_SESSIONS = 3.0
+# tier_switch: reports, the core feature the new tier renames, takes this
+# share of the merchant's feature events.
+SWITCH_REPORTS_SHARE = 0.85
 
 
 def _early_renewal(
@@ -187,28 +205,29 @@ def keep_other_renewals_level(plan: Plan) -> None:
 def key_contact_departure(plan: Plan, rng: np.random.Generator) -> list[Planted]:
     """End the champion's activity while the other contacts carry on.
 
-    The champion is the key contact and the heaviest user. Half of these
-    merchants have the leaving date in contacts.end_date. For the others the
-    CRM still shows the champion as current, so only the activity reveals
-    the departure.
+    The champion is the key contact and the heaviest user, with
+    CHAMPION_SHARE of the merchant's sessions, and leaves 29 to 34 days
+    before as-of, so the usage score falls sharply. Half of these merchants
+    have the leaving date in contacts.end_date. For the others the CRM still
+    shows the champion as current, so only the activity reveals the
+    departure.
     """
     config = plan.config
     as_of = config.as_of_day
-    leave_low = max(as_of - 90, config.start_day + 45)
-    leave_high = as_of - 21
     n = scenario_size(plan)
     recent = recent_renewals(plan)
-    staying = plan.staying_contacts(leave_low - 60)
-    counts = staying.groupby("merchant_id").size()
+    staying = plan.staying_contacts(as_of - SCORE_STABLE_DAYS)
+    others = staying[~staying["is_key_contact"]].groupby("merchant_id")["rate"]
+    counts, others_rate = others.size(), others.sum()
     with_key = set(staying.loc[staying["is_key_contact"], "merchant_id"])
     candidates = [
         int(merchant_id)
         for merchant_id, count in counts.items()
-        if count > MIN_REMAINING_CONTACTS
+        if REMAINING_CONTACTS[0] <= count <= REMAINING_CONTACTS[1]
+        and others_rate[merchant_id] >= DEPARTURE_MIN_OTHERS_RATE
         and merchant_id in with_key
-        and plan.is_free(merchant_id)
-        and is_retained(plan, merchant_id)
         and merchant_id not in recent
+        and stable_for_score(plan, merchant_id)
     ]
     planted = []
     for position, merchant_id in enumerate(
@@ -222,12 +241,14 @@ def key_contact_departure(plan: Plan, rng: np.random.Generator) -> list[Planted]
             key_rate = plan.contacts.loc[key, "rate"]
             plan.contacts.loc[key, "rate"] = plan.contacts.loc[heaviest, "rate"]
             plan.contacts.loc[heaviest, "rate"] = key_rate
-        # Keep the champion clearly the heaviest user, whatever the draws.
+        # Keep the champion clearly the heaviest user, whatever the draws,
+        # and the one who carries most of the account's usage.
         runner_up = plan.contacts_of(merchant_id).drop(index=key)["rate"].max()
+        share_rate = CHAMPION_SHARE / (1 - CHAMPION_SHARE) * others_rate[merchant_id]
         plan.contacts.loc[key, "rate"] = max(
-            plan.contacts.loc[key, "rate"], CHAMPION_LEAD * runner_up
+            plan.contacts.loc[key, "rate"], CHAMPION_LEAD * runner_up, share_rate
         )
-        leave = int(rng.integers(leave_low, leave_high, endpoint=True))
+        leave = score_drop_day(plan, rng)
         crm_updated = position % 2 == 0
         plan.contacts.loc[key, "activity_end_day"] = leave
         if crm_updated:
@@ -245,32 +266,45 @@ def key_contact_departure(plan: Plan, rng: np.random.Generator) -> list[Planted]
     return planted
 
 
-def broken_tracking_event(plan: Plan, rng: np.random.Generator) -> list[Planted]:
-    """Drop one feature event from one mobile release, for every merchant.
+def _keep_declines_off(plan: Plan, platform: str) -> None:
+    """Move the contacts of planted usage declines off the broken app.
 
-    Sessions from that release are logged as usual, so the feature's usage
-    seems to fall while real usage does not.
+    Their drops are real disengagement, and with the broken platform's app
+    in their hands part of a drop would be the break's too.
     """
-    as_of = plan.config.as_of_day
+    other = next(p for p in catalog.MOBILE_PLATFORMS if p != platform)
+    declining = [
+        merchant_id
+        for merchant_id, scenario in plan.claimed.items()
+        if scenario in ("renewal_usage_drop", "quiet_decline")
+    ]
+    contacts = plan.contacts
+    moved = contacts["merchant_id"].isin(declining) & (
+        contacts["mobile_platform"] == platform
+    )
+    contacts.loc[moved, "mobile_platform"] = other
+
+
+def broken_tracking_event(plan: Plan, rng: np.random.Generator) -> list[Planted]:
+    """Drop one feature event from a mobile release on, for every merchant.
+
+    A patch of one mobile app ships 29 to 34 days before as-of (BREAK_DAYS)
+    without the event, and every later release of the platform leaves it
+    out too. Sessions from those releases are logged as usual, so the
+    feature's usage seems to fall while real usage does not.
+    """
     platform = str(rng.choice(catalog.MOBILE_PLATFORMS))
-    days = plan.releases.days[platform]
-    codes = plan.releases.codes[platform]
-    lifetime = np.diff(np.append(days, as_of))
-    low, high = as_of - BREAK_RELEASE_DAYS[1], as_of - BREAK_RELEASE_DAYS[0]
-    in_range = (days >= low) & (days <= high)
-    eligible = np.flatnonzero(in_range & (lifetime >= BREAK_MIN_LIFETIME_DAYS))
-    if len(eligible) == 0:
-        eligible = np.flatnonzero(in_range)
-    release = int(rng.choice(eligible))
+    day = plan.config.as_of_day - int(rng.integers(*BREAK_DAYS, endpoint=True))
+    plan.releases, version = add_patch(plan.releases, platform, day)
     feature = str(rng.choice(catalog.BREAKABLE_FEATURES))
-    version = plan.releases.versions[int(codes[release])]
-    plan.tracking_break = TrackingBreak(feature, platform, version, int(days[release]))
+    plan.tracking_break = TrackingBreak(feature, platform, version, day)
+    _keep_declines_off(plan, platform)
     return [
         Planted(
             scenario="broken_tracking_event",
             kind=KIND,
             merchant_id=None,
-            event_day=int(days[release]),
+            event_day=day,
             details={
                 "feature_name": feature,
                 "platform": platform,
@@ -284,13 +318,15 @@ def tier_switch(plan: Plan, rng: np.random.Generator) -> list[Planted]:
     """Switch merchants to a tier that logs some features under new names.
 
     The old core contract is cancelled and a contract on the new tier starts
-    on the change day, co-termed with the old one. Real usage does not
-    change, but renamed features (reports becomes insights_reports) are
-    logged under their new names from the change day.
+    on the change day, 29 to 34 days before as-of, co-termed with the old
+    one. Real usage does not change, but renamed features (reports becomes
+    insights_reports) are logged under their new names from the change day.
+    Reports takes SWITCH_REPORTS_SHARE of the merchant's feature events, so
+    the usage score, which counts only the old names, falls sharply.
     """
     config = plan.config
     as_of = config.as_of_day
-    change_low, change_high = as_of - SWITCH_DAYS[1], as_of - SWITCH_DAYS[0]
+    change_low = as_of - SCORE_DROP_DAYS[1]
     from_tiers = {switch[0] for switch in catalog.TIER_SWITCHES}
     n = scenario_size(plan)
     cores = {
@@ -303,19 +339,26 @@ def tier_switch(plan: Plan, rng: np.random.Generator) -> list[Planted]:
     }
     # Expected sessions per working day of the contacts who stay, so that the
     # renamed events show up in the weeks after the switch.
-    usage = plan.staying_contacts(change_low).groupby("merchant_id")["rate"].sum()
+    staying = plan.staying_contacts(as_of - SCORE_STABLE_DAYS)
+    usage = staying.groupby("merchant_id")["rate"].sum()
     changed = {c.merchant_id for c in plan.plan_changes}
+    recent = recent_renewals(plan)
     candidates = [
         merchant_id
         for merchant_id in cores
-        if plan.is_free(merchant_id)
-        and is_retained(plan, merchant_id)
+        if stable_for_score(plan, merchant_id)
+        and merchant_id not in recent
         and plan.merchants.loc[merchant_id, "plan_tier"] in from_tiers
         and plan.merchants.loc[merchant_id, "go_live_day"] < config.start_day
         and merchant_id in usage.index
         and merchant_id not in changed
     ]
-    busy = [m for m in candidates if usage[m] >= SWITCH_MIN_DAILY_SESSIONS]
+    busy = [
+        m
+        for m in candidates
+        if usage[m] >= SWITCH_MIN_DAILY_SESSIONS
+        and expected_events(plan, m, usage[m]) >= SCORE_MIN_EVENTS
+    ]
     if len(busy) < n:
         busy = sorted(candidates, key=lambda m: (-usage[m], m))[:n]
     candidates = busy
@@ -327,29 +370,12 @@ def tier_switch(plan: Plan, rng: np.random.Generator) -> list[Planted]:
         options = [to for start, to in catalog.TIER_SWITCHES if start == from_tier]
         to_tier = str(rng.choice(options))
         assert renames_features(from_tier, to_tier)
-        change_day = int(rng.integers(change_low, change_high, endpoint=True))
-        old = cores[merchant_id]
-        old.status, old.cancel_day = "cancelled", change_day - 1
-        price = catalog.TIER_PRICE[to_tier] / catalog.TIER_PRICE[from_tier]
-        plan.contracts.append(
-            Contract(
-                merchant_id=merchant_id,
-                product=old.product,
-                plan_tier=to_tier,
-                arr_cents=int(round(old.arr_cents * price / 100)) * 100,
-                seats=old.seats,
-                signed_day=change_day - int(rng.integers(2, 14, endpoint=True)),
-                start_day=change_day,
-                renewal_day=old.renewal_day,
-                status="active",
-                term_months=old.term_months,
-            )
-        )
-        plan.plan_changes.append(
-            PlanChange(merchant_id, change_day, from_tier, to_tier)
-        )
-        plan.merchants.loc[merchant_id, "plan_tier"] = to_tier
-        plan.edits_for(merchant_id).adopted_features = ("reports",)
+        change_day = score_drop_day(plan, rng)
+        switch_core_contract(plan, rng, cores[merchant_id], to_tier, change_day)
+        edits = plan.edits_for(merchant_id)
+        edits.adopted_features = ("reports",)
+        edits.feature_share = ("reports", SWITCH_REPORTS_SHARE)
+        edits.engaged_contacts = True
         planted.append(
             Planted(
                 scenario="tier_switch",
@@ -368,7 +394,8 @@ def tier_switch(plan: Plan, rng: np.random.Generator) -> list[Planted]:
 
 Scenario = Callable[[Plan, np.random.Generator], list[Planted]]
 # Runs in this order, before the SQL traps. seasonal_dip comes before the
-# scenarios that avoid merchants whose usage another edit changes.
+# scenarios that avoid merchants whose usage another edit changes, and the
+# coincidences come after every cause of a score drop they decorate.
 SCENARIOS: list[Scenario] = [
     renewal_usage_drop,
     key_contact_departure,
@@ -377,4 +404,7 @@ SCENARIOS: list[Scenario] = [
     seasonal_dip,
     expansion_ready,
     quiet_decline,
+    tracking_break_exposure,
+    usage_collapse,
+    score_drop_coincidences,
 ]

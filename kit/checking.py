@@ -16,6 +16,7 @@ import pandas as pd
 
 from kit import db, mistakes, progress, release_check, results, verdict
 from kit.compare import Comparison, compare_frames
+from kit.compare_labels import class_lines
 from kit.compare_values import (
     NotAChoice,
     WrongType,
@@ -152,6 +153,10 @@ def _judge_table(exercise: Exercise, answer, db_path: Path | None) -> Verdict:
         answer_kind=exercise.answer,
     )
     comparison.facts.sql = _stripped(answer)
+    if exercise.compare.labels and not comparison.matched:
+        comparison.notes += class_lines(
+            expected, got.frame, exercise.compare.keys, exercise.compare.labels
+        )
     return _verdict_from(exercise, comparison)
 
 

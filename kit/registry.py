@@ -43,6 +43,8 @@ class CompareRules:
     # with the reference, only required and screened for ``jargon``.
     free_text: tuple[str, ...] = ()
     jargon: tuple[str, ...] = ()
+    # The column whose classes the verdict scores by precision and recall.
+    labels: str | None = None
 
     def column_tolerance(self, column: str) -> float | None:
         if isinstance(self.tolerance, dict):
@@ -234,6 +236,7 @@ def _build_exercise(
         column_order=bool(compare.get("column_order", False)),
         free_text=tuple(str(key) for key in compare.get("free_text", ())),
         jargon=tuple(str(term) for term in compare.get("jargon", ())),
+        labels=str(compare["labels"]).lower() if "labels" in compare else None,
     )
     mistakes = tuple(
         Mistake(id=item["id"], when=dict(item["when"]), message=item["message"])

@@ -45,8 +45,8 @@ OPTIONAL_FIELDS = ("compare", "choices", "mistakes", "item_notes", "uses")
 
 # The compare fields each answer kind accepts.
 COMPARE_FIELDS = {
-    "sql": ("keys", "sort", "tolerance", "column_order"),
-    "dataframe": ("keys", "sort", "tolerance", "column_order"),
+    "sql": ("keys", "sort", "tolerance", "column_order", "labels"),
+    "dataframe": ("keys", "sort", "tolerance", "column_order", "labels"),
     "ids": (),
     "mapping": ("tolerance", "free_text", "jargon"),
     "number": ("tolerance",),
@@ -199,6 +199,8 @@ def _check_compare(checked: _Entry) -> None:
     if takes_table:
         _check_keys(checked, compare.get("keys"))
         _check_sort(checked, compare.get("sort", []))
+        if "labels" in compare:
+            _check_labels(checked, compare["labels"], compare.get("keys"))
     if "tolerance" in compare:
         _check_tolerance(checked, compare["tolerance"], per_column=takes_table)
     if not isinstance(compare.get("column_order", False), bool):
@@ -222,6 +224,22 @@ def _check_keys(checked: _Entry, keys) -> None:
             "compare.keys",
             "is missing or empty",
             "list the columns that identify a row, for example [merchant_id]",
+        )
+
+
+def _check_labels(checked: _Entry, labels, keys) -> None:
+    """``labels`` names the column whose classes get precision and recall."""
+    if not isinstance(labels, str) or not labels.strip():
+        checked.fail(
+            "compare.labels",
+            f"{labels!r} is not a column name",
+            "name the column that holds each row's class, for example cause",
+        )
+    if labels.lower() in [str(key).lower() for key in keys]:
+        checked.fail(
+            "compare.labels",
+            f"names the key column {labels!r}",
+            "name a column that is not in compare.keys",
         )
 
 

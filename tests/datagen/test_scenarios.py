@@ -259,6 +259,7 @@ def test_broken_event_vanishes_for_version(scenario_dataset):
 
 
 def test_tracking_break_is_unique(scenario_dataset):
+    """Only the broken release and later ones of its platform are silent."""
     key = scenario_dataset.tracking_break()
     silent = []
     for platform in ("web", "ios", "android"):
@@ -266,7 +267,24 @@ def test_tracking_break_is_unique(scenario_dataset):
             usage = version_usage(scenario_dataset, platform, feature)
             busy = usage[usage["sessions"] >= 100]
             silent += [(feature, platform, v) for v in busy.index[busy["events"] == 0]]
-    assert silent == [(key["feature_name"], key["platform"], key["app_version"])]
+    usage = version_usage(scenario_dataset, key["platform"], key["feature_name"])
+    later = usage[usage["first_day"] >= key["break_date"]]
+    broken = [
+        (key["feature_name"], key["platform"], v)
+        for v in later.index[later["sessions"] >= 100]
+    ]
+    assert silent == broken
+    assert silent[0] == (key["feature_name"], key["platform"], key["app_version"])
+
+
+def test_later_releases_stay_broken(scenario_dataset):
+    key = scenario_dataset.tracking_break()
+    usage = version_usage(scenario_dataset, key["platform"], key["feature_name"])
+    later = usage[usage["first_day"] >= key["break_date"]]
+    assert key["app_version"] in later.index
+    assert (later["events"] == 0).all()
+    earlier = usage[usage["first_day"] < key["break_date"]]
+    assert (earlier["events"] > 0).any()
 
 
 def test_sessions_continue_through_break(scenario_dataset):

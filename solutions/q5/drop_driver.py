@@ -1,0 +1,2 @@
+driver = decomposition.sort_values("contribution", kind="stable")["component"].iloc[0]
+answer = driver
