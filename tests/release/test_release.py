@@ -80,8 +80,8 @@ def test_other_candidates_answers_fail(release, inside):
     expected = references(bob)["q1.csm_dashboard"]
     db.close_all()
 
-    inside(release / "out" / "ann")
-    _, result = judge("q1.csm_dashboard", expected)
+    dataset = inside(release / "out" / "ann")
+    _, result = judge("q1.csm_dashboard", expected, db_path=dataset)
 
     assert result.outcome is Outcome.INCORRECT
 
@@ -96,9 +96,9 @@ def test_other_candidates_answers_fail(release, inside):
     ],
 )
 def test_wrong_answers_fail_in_release(release, inside, exercise_id, answer, expected):
-    inside(release / "out" / "ann")
+    dataset = inside(release / "out" / "ann")
 
-    _, result = judge(exercise_id, answer)
+    _, result = judge(exercise_id, answer, db_path=dataset)
 
     assert result.outcome is Outcome.INCORRECT
     assert expected in result.text(), result.text()
@@ -190,10 +190,10 @@ def test_only_rebuilds_one_candidate_the_same(release):
 
 
 def test_duplicate_columns_named_in_release(release, inside):
-    inside(release / "out" / "ann")
+    dataset = inside(release / "out" / "ann")
     frame = pd.DataFrame([["smb", "smb", 1]], columns=["segment", "segment", "n"])
 
-    _, result = judge("q0.arr_by_segment", frame)
+    _, result = judge("q0.arr_by_segment", frame, db_path=dataset)
 
     assert result.outcome is Outcome.INCORRECT
     assert "Columns named twice: segment" in result.text()
