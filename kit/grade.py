@@ -135,8 +135,8 @@ def _dataset(out: Path, candidate_id: str, secret: bytes, merchants) -> Path:
     target = out / DATASETS_DIR / candidate_id / paths.DEFAULT_DB_NAME
     if target.is_file():
         with duckdb.connect(str(target), read_only=True) as con:
-            kept = con.sql("SELECT seed, merchants FROM dataset_info").fetchall()[0]
-        if kept[0] == seed and (merchants is None or kept[1] == merchants):
+            stored = con.sql("SELECT seed, merchants FROM dataset_info").fetchall()[0]
+        if stored[0] == seed and (merchants is None or stored[1] == merchants):
             return target
     size = {} if merchants is None else {"merchants": merchants}
     generate(target, seed=seed, **size)
