@@ -94,7 +94,64 @@ def build_parser() -> argparse.ArgumentParser:
     grade.add_argument(
         "--merchants", type=int, metavar="N", help="as given to kit release"
     )
+    mock = verbs.add_parser(
+        "mock",
+        help="lay out a timed mock interview, or grade one",
+        description=(
+            "Lay out a mock interview: one exercise of each question type on a "
+            "fresh dataset, in a new folder. With --grade, grade a finished one."
+        ),
+    )
+    # Numbers are read as text and checked by kit.mock, so a bad value gets
+    # one line naming it instead of argparse's usage text.
+    mock.add_argument(
+        "--minutes", metavar="N", help="time limit in minutes (default 45)"
+    )
+    mock.add_argument(
+        "--seed",
+        metavar="N",
+        help="seed of the questions and the dataset (default: random)",
+    )
+    mock.add_argument(
+        "--out", type=Path, metavar="DIR", help="new folder (default: workspace/mocks/)"
+    )
+    mock.add_argument(
+        "--merchants", metavar="N", help="merchants in the dataset (default 1000)"
+    )
+    mock.add_argument("--grade", type=Path, metavar="DIR", help="grade the mock in DIR")
     return parser
+
+
+def run_mock(args: argparse.Namespace) -> int:
+    from kit import mock
+
+    if args.grade is not None:
+        options = ("minutes", "seed", "out", "merchants")
+        given = [f"--{name}" for name in options if getattr(args, name) is not None]
+        if given:
+            raise KitError(
+                f"--grade takes no {', '.join(given)}: grade with "
+                "`python -m kit mock --grade DIR` alone"
+            )
+        from kit.mock_grade import grade_mock
+
+        grade_mock(args.grade)
+        return 0
+    minutes = mock.DEFAULT_MINUTES
+    if args.minutes is not None:
+        minutes = mock.whole_number("--minutes", args.minutes, 1, mock.MAX_MINUTES, 45)
+    seed = None
+    if args.seed is not None:
+        seed = mock.whole_number("--seed", args.seed, 0, mock.MAX_SEED, 7)
+    merchants = mock.DEFAULT_MERCHANTS
+    if args.merchants is not None:
+        merchants = mock.whole_number(
+            "--merchants", args.merchants, mock.MIN_MERCHANTS, mock.MAX_MERCHANTS, 1000
+        )
+    notebook = mock.build_mock(args.out, minutes, seed, merchants)
+    print(f"Wrote {notebook}. Open it in JupyterLab and run the first cell.")
+    print(f"When you are done: python -m kit mock --grade {notebook.parent}")
+    return 0
 
 
 def run(args: argparse.Namespace) -> int:
@@ -129,6 +186,8 @@ def run(args: argparse.Namespace) -> int:
 
         start_lab(args.jupyter_args)
         return 0
+    if args.verb == "mock":
+        return run_mock(args)
     if args.verb == "release":
         from kit.release import build_release
 
