@@ -1,10 +1,12 @@
-"""Known-mistake recognisers: conditions declared in exercises.yaml, checked here.
+"""Known-mistake recognisers: conditions declared in YAML, checked here.
 
-An exercise's ``mistakes`` entry names a mistake and the conditions that
-recognise it, for example ``when: {duplicate_keys: true}``. Every condition
-given must hold. Each condition below is one entry of ``CONDITIONS``: the
-answer kinds it applies to, a validator for its argument (used when the
-registry loads) and a test against the ``Facts`` of a comparison.
+A known mistake, in kit/catalogue.yaml or in an exercise's ``mistakes``,
+names the conditions that recognise it, for example
+``when: {duplicate_keys: true}``. Every condition given must hold. Each
+condition below is one entry of ``CONDITIONS``: the answer kinds it applies
+to, a validator for its argument (used when the registry loads) and a test
+against the ``Facts`` of a comparison. The condition ``parsed`` runs a
+recogniser of kit.sql_patterns on the parsed SQL.
 """
 
 import logging
@@ -15,6 +17,7 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
+from kit import sql_patterns
 from kit.facts import DifferingRows, Facts
 from kit.normalize import NUMBER, convert, equal_cells
 
@@ -101,6 +104,23 @@ def _validate_any(argument) -> str | None:
     return None
 
 
+def _validate_recogniser(argument) -> str | None:
+    if isinstance(argument, str) and argument in sql_patterns.RECOGNISERS:
+        return None
+    return f"names no recogniser {argument!r}; kit/sql_patterns.py has " + ", ".join(
+        sql_patterns.RECOGNISERS
+    )
+
+
+def _validate_values(argument) -> str | None:
+    if not isinstance(argument, dict) or not argument:
+        return "must be a mapping with `expected`, `got` or both"
+    unknown = sorted(set(argument) - {"expected", "got"})
+    if unknown:
+        return f"has unknown fields {unknown}; allowed: expected, got"
+    return None
+
+
 def _error_holds(pattern, facts: Facts) -> bool:
     if facts.error is None:
         return False
@@ -167,6 +187,11 @@ def _row_count_holds(direction, facts: Facts) -> bool:
 
 def _differs_holds(argument: dict, facts: Facts) -> bool:
     rows = facts.differences.get(argument["column"].lower())
+    return _rows_differ(rows, argument)
+
+
+def _rows_differ(rows: DifferingRows | None, argument: dict) -> bool:
+    """Hold when the differing rows of one column meet ``argument``'s fields."""
     if rows is None or rows.reference.empty:
         return False
     mask = np.ones(len(rows.reference), dtype=bool)
@@ -224,6 +249,19 @@ def _value_mask(column, value) -> np.ndarray:
     return equal_cells(repeated, column)
 
 
+def _parsed_holds(name, facts: Facts) -> bool:
+    return sql_patterns.matches(name, facts.sql, facts.dialect)
+
+
+def _any_differs_holds(argument: dict, facts: Facts) -> bool:
+    """Hold when some column or key differs with the given expected and got values."""
+    return any(_rows_differ(rows, argument) for rows in facts.differences.values())
+
+
+def _division_by_zero_holds(argument, facts: Facts) -> bool:
+    return facts.division_by_zero
+
+
 def _got_holds(value, facts: Facts) -> bool:
     got = facts.got_value
     if isinstance(value, str) and isinstance(got, str):
@@ -261,7 +299,54 @@ CONDITIONS: dict[str, Condition] = {
         ("number",), "higher or lower", _validate_direction, _direction_holds
     ),
     "got": Condition(("number", "choice"), "VALUE", _validate_any, _got_holds),
+    "parsed": Condition(SQL_KINDS, "RECOGNISER", _validate_recogniser, _parsed_holds),
+    "any_differs": Condition(
+        (*TABLE_KINDS, "mapping"),
+        "{expected, got}",
+        _validate_values,
+        _any_differs_holds,
+    ),
+    "division_by_zero": Condition(
+        SQL_KINDS, "true", _validate_true, _division_by_zero_holds
+    ),
 }
+
+
+def condition_problem(name: str, argument, answer_kind: str | None):
+    """Return (problem, fix) for an invalid condition, or None when it is valid.
+
+    ``answer_kind`` None skips the check that the condition applies to the
+    answer kind, for a catalogue entry that any exercise may use.
+    """
+    condition = CONDITIONS.get(name)
+    if condition is None:
+        return "is an unknown condition", f"use one of {', '.join(CONDITIONS)}"
+    if answer_kind is not None and answer_kind not in condition.answer_kinds:
+        return (
+            f"does not apply to answer: {answer_kind}",
+            f"it applies to {', '.join(condition.answer_kinds)}",
+        )
+    problem = condition.validate(argument)
+    if problem:
+        return problem, f"write {name}: {condition.argument}"
+    return None
+
+
+def combine(entry_when: dict, exercise_when: dict) -> dict:
+    """Return an entry's conditions refined by an exercise's.
+
+    The exercise adds conditions; for a condition both name, the fields of a
+    ``differs`` or ``any_differs`` mapping merge and any other value is the
+    exercise's.
+    """
+    combined = dict(entry_when)
+    for name, argument in exercise_when.items():
+        earlier = combined.get(name)
+        if isinstance(earlier, dict) and isinstance(argument, dict):
+            combined[name] = {**earlier, **argument}
+        else:
+            combined[name] = argument
+    return combined
 
 
 def recognise(mistakes, facts: Facts) -> list:

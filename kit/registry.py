@@ -13,8 +13,9 @@ from pathlib import Path
 
 import yaml
 
-from kit import paths
+from kit import catalogue, paths
 from kit.errors import RegistryError, UnknownExercise
+from kit.mistakes import combine
 from kit.registry_fields import validate_entry
 
 # Answer kinds whose answer may be SQL text, and those compared as tables.
@@ -59,6 +60,9 @@ class Mistake:
     id: str
     when: dict
     message: str
+    # The catalogue entry the mistake draws on, or None for one local to the
+    # exercise.
+    entry: str | None = None
 
 
 @dataclass(frozen=True)
@@ -141,7 +145,7 @@ def unknown_exercise_message(exercise_id, known_ids) -> str:
     return f"no exercise {exercise_id!r} in exercises.yaml: {suggestion}"
 
 
-_cache: dict[Path, tuple[int, Registry]] = {}
+_cache: dict[Path, tuple[tuple, Registry]] = {}
 
 
 def load_registry(path: str | os.PathLike | None = None) -> Registry:
@@ -152,7 +156,8 @@ def load_registry(path: str | os.PathLike | None = None) -> Registry:
     """
     registry_file = Path(path) if path is not None else paths.registry_path()
     try:
-        mtime = registry_file.stat().st_mtime_ns
+        # Editing the catalogue changes the exercises' mistakes too.
+        mtime = (registry_file.stat().st_mtime_ns, catalogue.catalogue_mtime())
     except OSError as error:
         raise RegistryError(
             f"cannot read the exercise registry {registry_file}: "
@@ -166,7 +171,13 @@ def load_registry(path: str | os.PathLike | None = None) -> Registry:
     return registry
 
 
-def parse_registry(registry_file: Path) -> Registry:
+def parse_registry(registry_file: Path, catalogue_file: Path | None = None) -> Registry:
+    """Parse and validate ``registry_file``; see load_registry.
+
+    The catalogue, kit/catalogue.yaml unless ``catalogue_file`` is given, is
+    read only when an exercise draws on it, so a release, whose registry has
+    no mistakes, ships without it.
+    """
     try:
         document = yaml.safe_load(registry_file.read_text(encoding="utf-8"))
     except yaml.YAMLError as error:
@@ -181,9 +192,12 @@ def parse_registry(registry_file: Path) -> Registry:
     # A release ships the registry without solutions and marks itself with
     # its manifest beside the registry (kit.release_check).
     release = (registry_file.parent / "release.json").is_file()
+    entries = {}
+    if _draws_on_catalogue(document["exercises"]):
+        entries = catalogue.load_catalogue(catalogue_file)
     exercises = []
     for position, entry in enumerate(document["exercises"], start=1):
-        exercises.append(_build_exercise(entry, position, solutions, release))
+        exercises.append(_build_exercise(entry, position, solutions, release, entries))
     seen = set()
     for exercise in exercises:
         if exercise.id in seen:
@@ -202,6 +216,15 @@ def parse_registry(registry_file: Path) -> Registry:
     return Registry(registry_file, exercises)
 
 
+def _draws_on_catalogue(entries: list) -> bool:
+    return any(
+        isinstance(mistake, dict) and "use" in mistake
+        for entry in entries
+        if isinstance(entry, dict) and isinstance(entry.get("mistakes"), list)
+        for mistake in entry["mistakes"]
+    )
+
+
 def _yaml_error_message(registry_file: Path, error: yaml.YAMLError) -> str:
     mark = getattr(error, "problem_mark", None)
     problem = getattr(error, "problem", None) or str(error).splitlines()[0]
@@ -212,10 +235,28 @@ def _yaml_error_message(registry_file: Path, error: yaml.YAMLError) -> str:
     )
 
 
+def _build_mistake(item: dict, entries: dict) -> Mistake:
+    """Return a local mistake, or a catalogue entry refined for the exercise.
+
+    A refined entry's message is the exercise's ``detail``, when it has one,
+    followed by the catalogue's message.
+    """
+    if "use" not in item:
+        return Mistake(id=item["id"], when=dict(item["when"]), message=item["message"])
+    entry = entries[item["use"]]
+    detail = " ".join(str(item.get("detail", "")).split())
+    return Mistake(
+        id=item.get("id", entry.id),
+        when=combine(entry.when, item.get("when") or {}),
+        message=f"{detail} {entry.message}".strip(),
+        entry=entry.id,
+    )
+
+
 def _build_exercise(
-    entry, position: int, solutions: Path, release: bool = False
+    entry, position: int, solutions: Path, release: bool, entries: dict
 ) -> Exercise:
-    validate_entry(entry, position, solutions, release=release)
+    validate_entry(entry, position, solutions, release=release, catalogue=entries)
     compare = entry.get("compare") or {}
     tolerance = compare.get("tolerance")
     if isinstance(tolerance, dict):
@@ -239,8 +280,7 @@ def _build_exercise(
         labels=str(compare["labels"]).lower() if "labels" in compare else None,
     )
     mistakes = tuple(
-        Mistake(id=item["id"], when=dict(item["when"]), message=item["message"])
-        for item in entry.get("mistakes", ())
+        _build_mistake(item, entries) for item in entry.get("mistakes", ())
     )
     return Exercise(
         id=entry["id"],

@@ -10,13 +10,18 @@ import difflib
 import re
 from pathlib import Path
 
+from kit.catalogue import CatalogueEntry
 from kit.errors import RegistryError
-from kit.mistakes import CONDITIONS
+from kit.mistakes import combine, condition_problem
 from kit.normalize import mapping_key
 
 ID_PATTERN = re.compile(r"^q[0-5]\.[a-z][a-z0-9_]*$")
 NOTEBOOK_PATTERN = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_-]*$")
 MISTAKE_ID_PATTERN = re.compile(r"^[a-z][a-z0-9_]*$")
+# The fields of a mistake drawn from the catalogue, and of one local to the
+# exercise.
+USE_FIELDS = ("use", "id", "when", "detail")
+LOCAL_FIELDS = ("id", "when", "message")
 
 QUESTION_TYPES = (
     "tour",
@@ -71,12 +76,18 @@ class _Entry:
 
 
 def validate_entry(
-    entry, position: int, solutions: Path, *, release: bool = False
+    entry,
+    position: int,
+    solutions: Path,
+    *,
+    release: bool = False,
+    catalogue: dict[str, CatalogueEntry] | None = None,
 ) -> None:
     """Raise RegistryError unless ``entry`` is a valid exercise.
 
     In a release the solution files are absent by design, so only the
-    names of the solution files are checked.
+    names of the solution files are checked. ``catalogue`` holds the
+    entries that ``use:`` may name.
     """
     if not isinstance(entry, dict):
         raise RegistryError(
@@ -96,7 +107,7 @@ def validate_entry(
     _check_hints(checked)
     _check_compare(checked)
     _check_choices(checked)
-    _check_mistakes(checked)
+    _check_mistakes(checked, catalogue or {})
     _check_uses(checked)
     if not release:
         _check_item_notes(checked, solutions)
@@ -308,21 +319,93 @@ def _check_choices(checked: _Entry) -> None:
         checked.fail("choices", "repeats an option", "list each option once")
 
 
-def _check_mistakes(checked: _Entry) -> None:
+def _check_mistakes(checked: _Entry, catalogue: dict[str, CatalogueEntry]) -> None:
     """Check the known mistakes; an id may repeat to give alternative conditions."""
     mistakes = checked.entry.get("mistakes", [])
     if not isinstance(mistakes, list):
-        checked.fail("mistakes", "is not a list", "write a list of {id, when, message}")
+        checked.fail(
+            "mistakes",
+            "is not a list",
+            "write a list of {use: ENTRY, when, detail} or {id, when, message}",
+        )
     for mistake in mistakes:
-        _check_mistake(checked, mistake)
+        if isinstance(mistake, dict) and "use" in mistake:
+            _check_use(checked, mistake, catalogue)
+        else:
+            _check_mistake(checked, mistake)
+
+
+def _check_use(
+    checked: _Entry, mistake: dict, catalogue: dict[str, CatalogueEntry]
+) -> None:
+    """Check a mistake drawn from the catalogue and refined for the exercise."""
+    unknown = sorted(set(mistake) - set(USE_FIELDS))
+    if unknown:
+        checked.fail(
+            f"mistakes.{mistake['use']}",
+            f"has unknown fields {unknown}",
+            f"use only {', '.join(USE_FIELDS)}; the message comes from the catalogue",
+        )
+    name = mistake["use"]
+    entry = catalogue.get(name) if isinstance(name, str) else None
+    if entry is None:
+        checked.fail("mistakes.use", *_unknown_entry(mistake["use"], catalogue))
+    mistake_id = mistake.get("id", entry.id)
+    if not isinstance(mistake_id, str) or not MISTAKE_ID_PATTERN.match(mistake_id):
+        checked.fail(
+            f"mistakes.{entry.id}.id", f"{mistake_id!r} is invalid", "use snake_case"
+        )
+    label = f"mistakes.{mistake_id}"
+    detail = mistake.get("detail")
+    if detail is not None:
+        if not isinstance(detail, str) or not detail.strip():
+            checked.fail(f"{label}.detail", "is empty", "write it, or leave it out")
+        _check_not_copied(checked, label, detail, entry)
+    when = mistake.get("when", {})
+    if not isinstance(when, dict):
+        checked.fail(f"{label}.when", "is not a mapping", "write {CONDITION: ...}")
+    combined = combine(entry.when, when)
+    if not combined:
+        checked.fail(
+            f"{label}.when",
+            f"is missing, and catalogue entry {entry.id} has no conditions of its own",
+            "say how this exercise shows the mistake, for example "
+            "{differs: {column: total_arr, direction: higher}}",
+        )
+    _check_conditions(checked, label, combined, from_entry=entry.when.keys() - when)
+
+
+def _unknown_entry(name, catalogue: dict[str, CatalogueEntry]) -> tuple[str, str]:
+    close = difflib.get_close_matches(str(name), list(catalogue), n=3)
+    hint = f"did you mean {' or '.join(close)}?" if close else "check the spelling"
+    return (
+        f"names {name!r}, which kit/catalogue.yaml does not list",
+        f"{hint} Add the entry to kit/catalogue.yaml or name an existing one",
+    )
+
+
+def _check_not_copied(
+    checked: _Entry, label: str, detail: str, entry: CatalogueEntry
+) -> None:
+    """Reject a detail that repeats a sentence of the catalogue's message."""
+    said = " ".join(detail.split()).lower()
+    for sentence in re.split(r"(?<=[.!?])\s+", entry.message):
+        if len(sentence) > 20 and sentence.lower() in said:
+            checked.fail(
+                f"{label}.detail",
+                f"repeats the catalogue's sentence {sentence!r}",
+                "keep only what is particular to this exercise; the catalogue's "
+                "message is shown after it",
+            )
 
 
 def _check_mistake(checked: _Entry, mistake) -> None:
-    if not isinstance(mistake, dict) or set(mistake) != {"id", "when", "message"}:
+    if not isinstance(mistake, dict) or set(mistake) != set(LOCAL_FIELDS):
         checked.fail(
             "mistakes",
             f"item {mistake!r} is invalid",
-            "give exactly id, when and message",
+            "give exactly id, when and message, or use (a catalogue entry) "
+            "with optional id, when and detail",
         )
     mistake_id = mistake["id"]
     if not isinstance(mistake_id, str) or not MISTAKE_ID_PATTERN.match(mistake_id):
@@ -338,25 +421,21 @@ def _check_mistake(checked: _Entry, mistake) -> None:
             "is empty or not a mapping",
             "give at least one condition, for example {duplicate_keys: true}",
         )
+    _check_conditions(checked, f"mistakes.{mistake_id}", when)
+
+
+def _check_conditions(
+    checked: _Entry, label: str, when: dict, from_entry=frozenset()
+) -> None:
     kind = checked.entry["answer"]
     for name, argument in when.items():
-        field = f"mistakes.{mistake_id}.when.{name}"
-        condition = CONDITIONS.get(name)
-        if condition is None:
-            checked.fail(
-                field,
-                "is an unknown condition",
-                f"use one of {', '.join(CONDITIONS)}",
-            )
-        if kind not in condition.answer_kinds:
-            checked.fail(
-                field,
-                f"does not apply to answer: {kind}",
-                f"it applies to {', '.join(condition.answer_kinds)}",
-            )
-        problem = condition.validate(argument)
-        if problem:
-            checked.fail(field, problem, f"write {name}: {condition.argument}")
+        problem = condition_problem(name, argument, kind)
+        if problem is None:
+            continue
+        field = f"{label}.when.{name}"
+        if name in from_entry:
+            problem = (f"{problem[0]} (the catalogue entry sets it)", problem[1])
+        checked.fail(field, *problem)
 
 
 def _check_uses(checked: _Entry) -> None:

@@ -2,10 +2,11 @@
 
 Each candidate's folder holds their own dataset, generated from a seed that
 the class secret derives from their id, the notebook templates, the kit
-itself, a registry without solutions, explanations or known-mistake
-messages, and release.json with salted digests of the reference results on
-that dataset, so check() works offline. A folder is built beside its final
-place and renamed into it, so a failed build leaves the previous one whole.
+itself without its catalogue of known mistakes, a registry without
+solutions, explanations or known-mistake messages, and release.json with
+salted digests of the reference results on that dataset, so check() works
+offline. A folder is built beside its final place and renamed into it, so a
+failed build leaves the previous one whole.
 """
 
 import json
@@ -26,6 +27,10 @@ SECRET_NAME = "class-secret.txt"
 # Fields of a registry entry that would give an answer away.
 WITHHELD_FIELDS = ("explanation", "mistakes", "item_notes")
 WITHHELD_NOTE = "Not part of this release: your instructor has the explanation."
+# Files of kit/ left out of a release: the mistake catalogue's messages name
+# the traps of the dataset, and a release compares results by digest alone,
+# so nothing there would recognise a mistake.
+WITHHELD_KIT_FILES = ("__pycache__", "catalogue.yaml")
 PROJECT_FILES = ("pyproject.toml", "requirements.txt")
 
 RELEASE_README = """# Interview practice: {name}
@@ -111,7 +116,9 @@ def _build_candidate(
 def _lay_files(folder: Path, candidate: Candidate) -> None:
     root = paths.project_root()
     shutil.copytree(
-        root / "kit", folder / "kit", ignore=shutil.ignore_patterns("__pycache__")
+        root / "kit",
+        folder / "kit",
+        ignore=shutil.ignore_patterns(*WITHHELD_KIT_FILES),
     )
     shutil.copytree(root / "notebooks", folder / "notebooks")
     for name in PROJECT_FILES:

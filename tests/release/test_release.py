@@ -7,6 +7,7 @@ import pandas as pd
 import pytest
 
 from kit import db, paths
+from kit.catalogue import load_catalogue
 from kit.checking import judge
 from kit.reference import clear_cache, reference_answer
 from kit.registry import load_registry
@@ -139,6 +140,9 @@ def test_release_holds_no_answers(release):
     for solution in (root / "solutions").glob("q*/*"):
         for line in distinctive_lines(solution.read_text(), kit_and_templates):
             assert line not in shipped, f"{solution.name}: {line}"
+    assert not (folder / "kit" / "catalogue.yaml").exists()
+    for entry in load_catalogue().values():
+        assert entry.message[:60] not in " ".join(shipped.split()), entry.id
     for exercise in load_registry():
         explanation = " ".join(exercise.explanation.split())
         assert explanation[:60] not in " ".join(shipped.split()), exercise.id
