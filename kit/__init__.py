@@ -7,6 +7,7 @@ reference the first time it needs them.
 
 from kit.checking import check
 from kit.db import connect
+from kit.dialects import use_dialect
 from kit.errors import CheckFailed, KitError
 from kit.hints import hint, solution
 from kit.rows import rows
@@ -22,4 +23,5 @@ __all__ = [
     "hint",
     "rows",
     "solution",
+    "use_dialect",
 ]

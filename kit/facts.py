@@ -28,6 +28,7 @@ class Facts:
 
     answer_kind: str
     sql: str | None = None
+    dialect: str | None = None
     error: str | None = None
     duplicate_keys: bool = False
     division_by_zero: bool = False
