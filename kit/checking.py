@@ -68,12 +68,14 @@ def check(exercise_id: str, answer, *, dialect: str | None = None) -> Verdict:
     by use_dialect(), else as DuckDB SQL. Returns the Verdict. Under
     KIT_STRICT=1 raises CheckFailed unless the answer is correct.
     """
-    if os.environ.get(GRADING_VARIABLE):
-        # The grader reads the answer after the cell and judges it itself.
-        print(f"{exercise_id}: recorded for grading.")
-        return verdict.not_attempted(str(exercise_id))
     if dialect is None:
         dialect = dialects.default_dialect()
+    if os.environ.get(GRADING_VARIABLE):
+        # The grader reads the answer and its dialect after the cell and
+        # judges it itself.
+        dialects.record_checked(dialect)
+        print(f"{exercise_id}: recorded for grading.")
+        return verdict.not_attempted(str(exercise_id))
     found, outcome = judge(exercise_id, answer, dialect=dialect)
     print(outcome.text())
     if found:

@@ -54,6 +54,8 @@ DATE_PRESERVING = ("mysql", "snowflake", "bigquery")
 DATE_UNITS = ("DAY", "WEEK", "MONTH", "QUARTER", "YEAR")
 
 _default: str | None = None
+# The dialect argument of the latest check() under grading, as given.
+_checked: str | None = None
 
 
 class UnknownDialect(KitError):
@@ -119,6 +121,24 @@ def use_dialect(dialect: str | None) -> None:
 def default_dialect() -> str | None:
     """Return the dialect set by use_dialect(), None for DuckDB."""
     return _default
+
+
+def record_checked(dialect) -> None:
+    """Record the dialect of a check() under grading, for take_checked_dialect()."""
+    global _checked
+    _checked = dialect if isinstance(dialect, str) else None
+
+
+def take_checked_dialect() -> str | None:
+    """Return the dialect of the latest check() under grading, and forget it.
+
+    Without such a check, returns the use_dialect() default. The grader
+    reads it after each exercise cell, so it judges SQL in its dialect.
+    """
+    global _checked
+    dialect = _checked if _checked is not None else _default
+    _checked = None
+    return dialect
 
 
 def to_duckdb(

@@ -402,3 +402,15 @@ def test_check_records_progress(project, capsys):
     assert entry["verdict"] == "correct"
     assert entry["first_correct_at"]
     assert "q2.top_ar" not in record["exercises"]
+
+
+def test_grading_records_dialect(project, capsys, monkeypatch):
+    monkeypatch.setattr("kit.dialects._default", None)
+    monkeypatch.setattr("kit.dialects._checked", None)
+    kit.use_dialect("snowflake")
+    monkeypatch.setenv("KIT_GRADING", "1")
+    run("q2.top_arr", TOP_ARR_SQL, capsys, dialect="mysql")
+    assert kit.dialects.take_checked_dialect() == "mysql"
+    assert kit.dialects.take_checked_dialect() == "snowflake"
+    run("q2.top_arr", TOP_ARR_SQL, capsys)
+    assert kit.dialects.take_checked_dialect() == "snowflake"
