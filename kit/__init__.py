@@ -11,6 +11,7 @@ import sys
 
 from kit.checking import check
 from kit.db import connect
+from kit.dialects import use_dialect
 from kit.errors import CheckFailed, KitError
 from kit.hints import hint, solution
 from kit.rows import rows
@@ -26,6 +27,7 @@ __all__ = [
     "hint",
     "rows",
     "solution",
+    "use_dialect",
 ]
 
 

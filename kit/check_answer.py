@@ -9,12 +9,23 @@ from pathlib import Path
 
 from kit import db
 from kit.checking import judge
+from kit.dialects import resolve_dialect
 from kit.errors import InputFileError, KitError
 from kit.registry import load_registry
 
 
-def check_sql_file(exercise_id: str, sql_file: Path, db_file: Path | None) -> int:
-    """Print the verdict for the SQL in ``sql_file`` and return the exit status."""
+def check_sql_file(
+    exercise_id: str,
+    sql_file: Path,
+    db_file: Path | None,
+    dialect: str | None = None,
+) -> int:
+    """Print the verdict for the SQL in ``sql_file`` and return the exit status.
+
+    ``dialect`` is the SQL dialect of the file, None for DuckDB; an unknown
+    one raises UnknownDialect, a KitError.
+    """
+    dialect = resolve_dialect(dialect)
     exercise = load_registry().get(exercise_id)
     if not exercise.takes_sql:
         raise KitError(
@@ -24,7 +35,7 @@ def check_sql_file(exercise_id: str, sql_file: Path, db_file: Path | None) -> in
     sql = _read_sql(sql_file)
     db_path = db.resolve_db(db_file)
     db.shared_connection(db_path, "candidate")
-    _, verdict = judge(exercise.id, sql, db_path=db_path)
+    _, verdict = judge(exercise.id, sql, dialect=dialect, db_path=db_path)
     print(verdict.text())
     return 0 if verdict.correct else 1
 

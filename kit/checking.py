@@ -14,7 +14,7 @@ from pathlib import Path
 import duckdb
 import pandas as pd
 
-from kit import db, mistakes, progress, release_check, results, verdict
+from kit import db, dialects, mistakes, progress, release_check, results, verdict
 from kit.compare import Comparison, compare_frames
 from kit.compare_labels import class_lines
 from kit.compare_values import (
@@ -41,7 +41,6 @@ from kit.verdict import Verdict
 log = logging.getLogger(__name__)
 
 STRICT_VARIABLE = "KIT_STRICT"
-SUPPORTED_DIALECTS = (None, "duckdb")
 
 EXPECTED_TYPES = {
     "sql": "a DataFrame or SQL text",
@@ -64,12 +63,17 @@ def check(exercise_id: str, answer, *, dialect: str | None = None) -> Verdict:
     """Check ``answer`` for an exercise, print the verdict and record it.
 
     ``answer`` is SQL text, a DataFrame or a DuckDB relation for SQL
-    exercises, and a list, dict, number or text for the other kinds.
-    Returns the Verdict. Under KIT_STRICT=1 raises CheckFailed unless the
-    answer is correct.
+    exercises, and a list, dict, number or text for the other kinds. SQL
+    text is read in ``dialect`` (see kit.dialects), else in the dialect set
+    by use_dialect(), else as DuckDB SQL. Returns the Verdict. Under
+    KIT_STRICT=1 raises CheckFailed unless the answer is correct.
     """
+    if dialect is None:
+        dialect = dialects.default_dialect()
     if os.environ.get(GRADING_VARIABLE):
-        # The grader reads the answer after the cell and judges it itself.
+        # The grader reads the answer and its dialect after the cell and
+        # judges it itself.
+        dialects.record_checked(dialect)
         print(f"{exercise_id}: recorded for grading.")
         return verdict.not_attempted(str(exercise_id))
     found, outcome = judge(exercise_id, answer, dialect=dialect)
@@ -89,22 +93,20 @@ def judge(
     dialect: str | None = None,
     db_path: Path | None = None,
 ) -> tuple[bool, Verdict]:
-    """Return whether the exercise exists and the verdict, printing nothing."""
+    """Return whether the exercise exists and the verdict, printing nothing.
+
+    SQL text is read in ``dialect``; None means DuckDB SQL.
+    """
     try:
         exercise = load_registry().get(exercise_id)
     except KitError as error:
         return False, verdict.uncheckable(str(exercise_id), _sentence(error))
-    if (
-        dialect.lower() if isinstance(dialect, str) else dialect
-    ) not in SUPPORTED_DIALECTS:
-        # TODO: transpile other dialects to DuckDB with sqlglot.
-        reason = (
-            f"dialect {dialect!r} is not supported yet; write DuckDB SQL and "
-            "leave out `dialect`."
-        )
-        return True, verdict.uncheckable(exercise.id, reason)
     try:
-        return True, _judge_exercise(exercise, answer, db_path)
+        dialect = dialects.resolve_dialect(dialect)
+    except dialects.UnknownDialect as error:
+        return True, verdict.uncheckable(exercise.id, _sentence(error))
+    try:
+        return True, _judge_exercise(exercise, answer, db_path, dialect)
     except KitError as error:
         return True, verdict.uncheckable(exercise.id, _sentence(error))
     except Exception as error:  # a kit bug must not end the candidate's cell
@@ -127,21 +129,25 @@ def is_placeholder(answer) -> bool:
     return False
 
 
-def _judge_exercise(exercise: Exercise, answer, db_path: Path | None) -> Verdict:
+def _judge_exercise(
+    exercise: Exercise, answer, db_path: Path | None, dialect: str | None
+) -> Verdict:
     if is_placeholder(answer):
         return verdict.not_attempted(exercise.id)
     if exercise.takes_table:
-        return _judge_table(exercise, answer, db_path)
-    return _judge_value(exercise, answer, db_path)
+        return _judge_table(exercise, answer, db_path, dialect)
+    return _judge_value(exercise, answer, db_path, dialect)
 
 
-def _judge_table(exercise: Exercise, answer, db_path: Path | None) -> Verdict:
+def _judge_table(
+    exercise: Exercise, answer, db_path: Path | None, dialect: str | None
+) -> Verdict:
     try:
-        got = _table_answer(exercise, answer, db_path)
+        got = _table_answer(exercise, answer, db_path, dialect)
     except WrongType as error:
         return _wrong_type(exercise, str(error))
     except SqlFailed as error:
-        return _sql_failed(exercise, answer, error)
+        return _sql_failed(exercise, answer, error, dialect)
     if release_check.is_release():
         return release_check.judge_table(exercise, got.frame)
     expected = reference_answer(exercise, db.dataset_path(db_path))
@@ -153,11 +159,12 @@ def _judge_table(exercise: Exercise, answer, db_path: Path | None) -> Verdict:
         answer_kind=exercise.answer,
     )
     comparison.facts.sql = _stripped(answer)
+    comparison.facts.dialect = dialect
     if exercise.compare.labels and not comparison.matched:
         comparison.notes += class_lines(
             expected, got.frame, exercise.compare.keys, exercise.compare.labels
         )
-    return _verdict_from(exercise, comparison)
+    return _verdict_from(exercise, comparison, got.dialect_notes)
 
 
 @dataclass
@@ -167,24 +174,52 @@ class _TableAnswer:
     frame: pd.DataFrame
     not_finite: dict = field(default_factory=dict)
     from_sql: bool = False
+    # What DuckDB computes differently from the dialect the SQL was written in.
+    dialect_notes: list[str] = field(default_factory=list)
 
 
-def _table_answer(exercise: Exercise, answer, db_path: Path | None) -> _TableAnswer:
-    """Return a DataFrame answer as it is, and run SQL text or a relation."""
+def _table_answer(
+    exercise: Exercise, answer, db_path: Path | None, dialect: str | None
+) -> _TableAnswer:
+    """Return a DataFrame answer as it is, and run SQL text or a relation.
+
+    SQL text in another dialect is transpiled to DuckDB first.
+    """
     if isinstance(answer, pd.DataFrame):
         return _TableAnswer(answer)
+    notes = []
     if isinstance(answer, str):
         connection = db.shared_connection(db.dataset_path(db_path), "candidate")
-        result = run_sql(connection, answer)
+        transpiled = dialects.transpile(answer, dialect, connection)
+        notes = transpiled.notes
+        result = _run_transpiled(connection, transpiled.sql, dialect)
     elif isinstance(answer, duckdb.DuckDBPyRelation):
         result = fetch_relation(answer)
     else:
         raise WrongType(type(answer).__name__)
-    return _TableAnswer(result.frame, result.not_finite, from_sql=True)
+    return _TableAnswer(result.frame, result.not_finite, True, notes)
 
 
-def _sql_failed(exercise: Exercise, answer, error: SqlFailed) -> Verdict:
-    facts = Facts(exercise.answer, sql=_stripped(answer), error=str(error))
+def _run_transpiled(connection, sql: str, dialect: str | None):
+    """Run DuckDB SQL, saying in a failure's message that it was transpiled."""
+    try:
+        return run_sql(connection, sql)
+    except SqlFailed as error:
+        if dialect is None:
+            raise
+        raise SqlFailed(
+            f"DuckDB rejected the query transpiled from your "
+            f"{dialects.display_name(dialect)} SQL, so its LINE below quotes "
+            f"the transpiled text.\n{error}"
+        ) from error
+
+
+def _sql_failed(
+    exercise: Exercise, answer, error: SqlFailed, dialect: str | None
+) -> Verdict:
+    facts = Facts(
+        exercise.answer, sql=_stripped(answer), dialect=dialect, error=str(error)
+    )
     # Only mistakes recognised by the error message apply, because a pattern
     # in SQL that never ran tells nothing about why it failed.
     by_error = [mistake for mistake in exercise.mistakes if "error" in mistake.when]
@@ -196,16 +231,20 @@ def _sql_failed(exercise: Exercise, answer, error: SqlFailed) -> Verdict:
     )
 
 
-def _judge_value(exercise: Exercise, answer, db_path: Path | None) -> Verdict:
+def _judge_value(
+    exercise: Exercise, answer, db_path: Path | None, dialect: str | None
+) -> Verdict:
     is_query = isinstance(answer, str | duckdb.DuckDBPyRelation)
+    dialect_notes = []
     if exercise.takes_sql and is_query:
         try:
-            table = _table_answer(exercise, answer, db_path)
+            table = _table_answer(exercise, answer, db_path, dialect)
         except SqlFailed as error:
-            return _sql_failed(exercise, answer, error)
+            return _sql_failed(exercise, answer, error, dialect)
         if table.not_finite:
-            return _division_by_zero(exercise, answer, table)
+            return _division_by_zero(exercise, answer, table, dialect)
         answer_value = table.frame
+        dialect_notes = table.dialect_notes
     else:
         answer_value = answer
     try:
@@ -221,12 +260,20 @@ def _judge_value(exercise: Exercise, answer, db_path: Path | None) -> Verdict:
     expected = reference_answer(exercise, db.dataset_path(db_path))
     comparison = _compare_value(exercise, expected, answer_value)
     comparison.facts.sql = _stripped(answer)
-    return _verdict_from(exercise, comparison)
+    comparison.facts.dialect = dialect
+    return _verdict_from(exercise, comparison, dialect_notes)
 
 
-def _division_by_zero(exercise: Exercise, answer, table: _TableAnswer) -> Verdict:
+def _division_by_zero(
+    exercise: Exercise, answer, table: _TableAnswer, dialect: str | None
+) -> Verdict:
     columns = ", ".join(table.not_finite)
-    facts = Facts(exercise.answer, sql=_stripped(answer), division_by_zero=True)
+    facts = Facts(
+        exercise.answer,
+        sql=_stripped(answer),
+        dialect=dialect,
+        division_by_zero=True,
+    )
     found = mistakes.recognise(exercise.mistakes, facts)
     details = [
         f"The query returned NaN or infinity in {columns}: a division by zero. "
@@ -273,11 +320,14 @@ def _convert_candidate(exercise: Exercise, answer) -> None:
         to_choice(answer, exercise.choices)
 
 
-def _verdict_from(exercise: Exercise, comparison: Comparison) -> Verdict:
+def _verdict_from(
+    exercise: Exercise, comparison: Comparison, dialect_notes=()
+) -> Verdict:
     if comparison.matched:
         return verdict.correct(exercise.id, comparison.notes)
     found = mistakes.recognise(exercise.mistakes, comparison.facts)
     details = comparison.details + comparison.notes + _mistake_lines(found)
+    details += list(dialect_notes)
     return verdict.incorrect(exercise.id, details, [m.id for m in found])
 
 

@@ -33,6 +33,12 @@ def build_parser() -> argparse.ArgumentParser:
     check_answer.add_argument(
         "--db", type=Path, metavar="PATH", help="dataset file (default: $KIT_DB)"
     )
+    check_answer.add_argument(
+        "--dialect",
+        metavar="NAME",
+        help="the SQL dialect of FILE: duckdb (default), postgres, mysql, "
+        "snowflake, bigquery or redshift",
+    )
 
     check = verbs.add_parser(
         "check", help="re-run notebooks and check every exercise in them"
@@ -168,7 +174,7 @@ def run(args: argparse.Namespace) -> int:
     if args.verb == "check-answer":
         from kit.check_answer import check_sql_file
 
-        return check_sql_file(args.exercise_id, args.sql, args.db)
+        return check_sql_file(args.exercise_id, args.sql, args.db, args.dialect)
     if args.verb == "check":
         from kit.selfcheck import run_self_check
 

@@ -170,7 +170,8 @@ def grade_notebook(
                 "short of memory, so raise --memory-mb"
             )
         elif exercise.id in run.answers:
-            _, result = judge(exercise.id, answer, db_path=dataset)
+            dialect = run.dialects.get(exercise.id)
+            _, result = judge(exercise.id, answer, dialect=dialect, db_path=dataset)
             verdict, detail = result.outcome.value, _diagnosis(result.details)
             mistakes = ",".join(result.mistakes)
         elif run.problem:

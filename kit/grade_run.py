@@ -5,8 +5,8 @@ address-space limit, a per-cell timeout that interrupts the cell, DuckDB
 on one thread and a cap on the output kept per cell. After each exercise
 cell, a snippet in the kernel writes the value of ``answer`` to a file:
 tables as Parquet, anything else as JSON, so the grader never unpickles
-what a submission made. The candidate's own check() only prints that the
-answer was recorded.
+what a submission made. Beside it goes the SQL dialect the cell checked
+in. The candidate's own check() only prints that the answer was recorded.
 """
 
 import json
@@ -28,6 +28,15 @@ EXPORT_SNIPPET = """
 def __kit_export(target):
     import datetime, decimal, json, math
     import duckdb, numpy, pandas
+
+    try:
+        import kit.dialects
+
+        dialect = kit.dialects.take_checked_dialect()
+    except Exception:
+        dialect = None
+    with open(f"{target}.dialect.json", "w", encoding="utf-8") as stream:
+        json.dump(dialect if isinstance(dialect, str) else None, stream)
 
     value = globals().get("answer")
     if isinstance(value, duckdb.DuckDBPyRelation):
@@ -73,6 +82,8 @@ class RunResult:
     """What a run gave: answers by exercise, and what went wrong, if anything."""
 
     answers: dict = field(default_factory=dict)
+    # The SQL dialect each exercise cell checked in, None for DuckDB.
+    dialects: dict = field(default_factory=dict)
     problem: str | None = None
     timed_out: list[str] = field(default_factory=list)
 
@@ -145,6 +156,7 @@ def _run_cell(client, cell, index: int, result: RunResult, scratch: Path) -> Non
     snippet = EXPORT_SNIPPET.replace("__TARGET__", repr(str(target)))
     client.execute_cell(new_code_cell(snippet), index)
     result.answers[exercise_id] = read_answer(target)
+    result.dialects[exercise_id] = read_dialect(target)
 
 
 def _interrupted(cell) -> bool:
@@ -175,6 +187,16 @@ def read_answer(target: Path):
         return _from_plain(json.loads(text.read_text(encoding="utf-8")))
     except ValueError:
         return UNREADABLE
+
+
+def read_dialect(target: Path) -> str | None:
+    """Return the dialect the snippet wrote, None when it wrote none or no text."""
+    path = target.with_name(target.name + ".dialect.json")
+    try:
+        dialect = json.loads(path.read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return None
+    return dialect if isinstance(dialect, str) else None
 
 
 def _from_plain(item):

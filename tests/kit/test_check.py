@@ -268,12 +268,68 @@ def test_unknown_exercise_suggests_close_match(project, capsys):
     )
 
 
-def test_other_dialect_not_supported_yet(project, capsys):
-    verdict, printed = run("q2.top_arr", TOP_ARR_SQL, capsys, dialect="postgres")
+def test_unknown_dialect_uncheckable_with_list(project, capsys):
+    verdict, printed = run("q2.top_arr", TOP_ARR_SQL, capsys, dialect="oracle")
     assert verdict.outcome is Outcome.UNCHECKABLE
-    assert "dialect 'postgres' is not supported yet" in printed
+    assert printed == (
+        "Could not check q2.top_arr: unknown SQL dialect 'oracle': use one of "
+        "duckdb, postgres, mysql, snowflake, bigquery, redshift.\n"
+    )
+    assert "Traceback" not in printed
+
+
+def test_dialect_names_ignore_case(project, capsys):
     assert run("q2.top_arr", TOP_ARR_SQL, capsys, dialect="duckdb")[0].correct
     assert run("q2.top_arr", TOP_ARR_SQL, capsys, dialect="DuckDB")[0].correct
+    assert run("q2.top_arr", TOP_ARR_SQL, capsys, dialect="PostgreSQL")[0].correct
+
+
+def test_postgres_answer_transpiled(project, capsys):
+    verdict, printed = run("q2.top_arr", TOP_ARR_SQL, capsys, dialect="postgres")
+    assert verdict.correct, printed
+
+
+def test_use_dialect_sets_default(project, capsys, monkeypatch):
+    monkeypatch.setattr("kit.dialects._default", None)
+    kit.use_dialect("mysql")
+    assert "as MySQL SQL" in capsys.readouterr().out
+    # TOP_ARR_SQL subtracts a plain number from a date, which MySQL lacks.
+    verdict, printed = run("q2.top_arr", TOP_ARR_SQL, capsys)
+    assert verdict.outcome is Outcome.UNCHECKABLE
+    assert (
+        "MySQL has no date arithmetic with a plain number (line 11, column 27)"
+        in printed
+    )
+
+
+def test_explicit_dialect_beats_default(project, capsys, monkeypatch):
+    monkeypatch.setattr("kit.dialects._default", None)
+    kit.use_dialect("mysql")
+    assert run("q2.top_arr", TOP_ARR_SQL, capsys, dialect="duckdb")[0].correct
+    assert run("q2.top_arr", TOP_ARR_SQL, capsys, dialect="postgres")[0].correct
+
+
+def test_use_dialect_resets(project, capsys, monkeypatch):
+    monkeypatch.setattr("kit.dialects._default", None)
+    for reset in (None, "duckdb", "DUCKDB"):
+        kit.use_dialect("mysql")
+        kit.use_dialect(reset)
+        assert "as DuckDB SQL" in capsys.readouterr().out
+        assert run("q2.top_arr", TOP_ARR_SQL, capsys)[0].correct
+
+
+def test_use_dialect_unknown_keeps_default(project, capsys, monkeypatch):
+    monkeypatch.setattr("kit.dialects._default", None)
+    kit.use_dialect("snowflake")
+    capsys.readouterr()
+    kit.use_dialect("tsql")
+    printed = capsys.readouterr().out
+    assert printed == (
+        "No dialect change: unknown SQL dialect 'tsql': use one of duckdb, "
+        "postgres, mysql, snowflake, bigquery, redshift. Still checking "
+        "Snowflake SQL.\n"
+    )
+    assert kit.dialects.default_dialect() == "snowflake"
 
 
 def test_kit_failure_reported_not_raised(project, capsys, monkeypatch):
@@ -346,3 +402,15 @@ def test_check_records_progress(project, capsys):
     assert entry["verdict"] == "correct"
     assert entry["first_correct_at"]
     assert "q2.top_ar" not in record["exercises"]
+
+
+def test_grading_records_dialect(project, capsys, monkeypatch):
+    monkeypatch.setattr("kit.dialects._default", None)
+    monkeypatch.setattr("kit.dialects._checked", None)
+    kit.use_dialect("snowflake")
+    monkeypatch.setenv("KIT_GRADING", "1")
+    run("q2.top_arr", TOP_ARR_SQL, capsys, dialect="mysql")
+    assert kit.dialects.take_checked_dialect() == "mysql"
+    assert kit.dialects.take_checked_dialect() == "snowflake"
+    run("q2.top_arr", TOP_ARR_SQL, capsys)
+    assert kit.dialects.take_checked_dialect() == "snowflake"

@@ -93,6 +93,31 @@ def test_check_answer_unknown_exercise_exits_2(project):
     assert_usage_error(result, "did you mean q2.top_arr?")
 
 
+def test_check_answer_unknown_dialect_exits_2(project):
+    sql = write_sql(project, TOP_ARR_SQL)
+    result = kit(
+        project, "check-answer", "q2.top_arr", "--sql", sql, "--dialect", "oracle"
+    )
+    assert_usage_error(
+        result,
+        "unknown SQL dialect 'oracle': use one of duckdb, postgres, mysql, "
+        "snowflake, bigquery, redshift",
+    )
+
+
+def test_check_answer_dialect_transpiles(project):
+    sql = write_sql(project, TOP_ARR_SQL)
+    postgres = kit(
+        project, "check-answer", "q2.top_arr", "--sql", sql, "--dialect", "postgres"
+    )
+    assert postgres.returncode == 0, postgres.stdout
+    mysql = kit(
+        project, "check-answer", "q2.top_arr", "--sql", sql, "--dialect", "mysql"
+    )
+    assert mysql.returncode == 1, mysql.stdout
+    assert "MySQL has no date arithmetic with a plain number" in mysql.stdout
+
+
 def test_check_answer_kind_without_sql_exits_2(project):
     result = kit(
         project, "check-answer", "q4.audience", "--sql", write_sql(project, "SELECT 1")

@@ -113,6 +113,35 @@ def inserted_before(exercise_id: str, source: str):
     return nb
 
 
+def in_dialects():
+    """BigQuery for the kernel, MySQL for one check: "active" is text in both.
+
+    As DuckDB SQL, "active" names a column, so the answers fail unless the
+    grader reads them in the dialect they were checked in.
+    """
+    nb = notebook("solved")
+    nb.cells.insert(
+        1, code_cell('from kit import use_dialect\nuse_dialect("bigquery")')
+    )
+    sources = {
+        "q0.active_merchants": (
+            "answer = 'SELECT COUNT(DISTINCT merchant_id) AS active_merchants "
+            'FROM merchant_contracts WHERE contract_status = "active"\'\n'
+            'check("q0.active_merchants", answer, dialect="mysql")'
+        ),
+        "q0.arr_by_segment": (
+            "answer = 'SELECT m.segment, SUM(c.arr_value) AS total_arr, "
+            "COUNT(DISTINCT c.merchant_id) AS merchants FROM merchant_contracts c "
+            "JOIN merchants m ON m.merchant_id = c.merchant_id "
+            'WHERE c.contract_status = "active" GROUP BY m.segment\'\n'
+            'check("q0.arr_by_segment", answer)'
+        ),
+    }
+    for exercise_id, source in sources.items():
+        nb.cells[exercise_index(nb, exercise_id)].source = source
+    return nb
+
+
 def not_json(path):
     path.write_text("{this is not a notebook", encoding="utf-8")
 
@@ -154,6 +183,7 @@ CASES = {
         CORRECT,
     ),
     "not-json": (not_json, dict.fromkeys(IDS, "not graded")),
+    "in-dialects": (in_dialects(), CORRECT),
 }
 
 
