@@ -20,7 +20,7 @@ from IPython.core.error import UsageError
 from IPython.core.magic import Magics, cell_magic, magics_class
 from IPython.display import display
 
-from kit import db
+from kit import db, dialects
 from kit.errors import KitError
 from kit.run_sql import SqlFailed, run_sql
 
@@ -28,13 +28,21 @@ DEFAULT_ROWS_SHOWN = 20
 
 
 class SqlAnswer(str):
-    """A query's text, with its result in ``df`` (None when the query failed)."""
+    """A query's text, with its result in ``df`` (None when the query failed).
+
+    ``dialect`` is the SQL dialect the text is written in, None for DuckDB;
+    check() reads the text in it unless given another.
+    """
 
     df: pd.DataFrame | None
+    dialect: str | None
 
-    def __new__(cls, sql: str, frame: pd.DataFrame | None = None):
+    def __new__(
+        cls, sql: str, frame: pd.DataFrame | None = None, dialect: str | None = None
+    ):
         answer = super().__new__(cls, sql)
         answer.df = frame
+        answer.dialect = dialect
         return answer
 
 
@@ -43,31 +51,34 @@ def failure_lines(error: SqlFailed) -> list[str]:
     return [line for line in str(error).splitlines() if line.strip()]
 
 
-def run_cell(sql: str, rows_shown: int = DEFAULT_ROWS_SHOWN) -> SqlAnswer:
+def run_cell(
+    sql: str, rows_shown: int = DEFAULT_ROWS_SHOWN, dialect: str | None = None
+) -> SqlAnswer:
     """Run ``sql`` on the candidate's connection, display the result, return it.
 
-    A failed query prints DuckDB's message and returns the text with no
+    SQL in another ``dialect`` is transpiled to DuckDB first, as check()
+    does. A failed query prints the reason and returns the text with no
     result, so nothing raises and the cell's SQL stays as it was.
     """
-    # TODO: transpile ``sql`` from the candidate's dialect before running it.
     try:
+        dialect = dialects.resolve_dialect(dialect)
         connection = db.shared_connection(db.dataset_path(), "candidate")
-        result = run_sql(connection, sql)
+        result = run_sql(connection, dialects.to_duckdb(sql, dialect, connection))
     except SqlFailed as error:
         print("The SQL failed.")
         for line in failure_lines(error):
             print(line if line.startswith("  ") else "  " + line)
-        return SqlAnswer(sql)
+        return SqlAnswer(sql, dialect=dialect)
     except KitError as error:
         print(f"The SQL did not run: {error}")
-        return SqlAnswer(sql)
+        return SqlAnswer(sql, dialect=dialect)
     frame = result.frame
     if len(frame) > rows_shown:
         display(frame.head(rows_shown))
         print(f"Showing the first {rows_shown:,} of {len(frame):,} rows.")
     else:
         display(frame)
-    return SqlAnswer(sql, frame)
+    return SqlAnswer(sql, frame, dialect)
 
 
 @magics_class
@@ -88,6 +99,12 @@ class SqlMagics(Magics):
         default=DEFAULT_ROWS_SHOWN,
         metavar="N",
         help=f"rows to show (default {DEFAULT_ROWS_SHOWN})",
+    )
+    @magic_arguments.argument(
+        "-d",
+        "--dialect",
+        metavar="NAME",
+        help="SQL dialect of the cell, such as postgres (default: use_dialect())",
     )
     @cell_magic
     def sql(self, line: str, cell: str) -> None:
@@ -110,7 +127,8 @@ class SqlMagics(Magics):
         if args.rows < 1:
             print(f"%%sql -n {args.rows}: show at least 1 row, such as -n 20.")
             return
-        answer = run_cell(cell, args.rows)
+        dialect = args.dialect if args.dialect else dialects.default_dialect()
+        answer = run_cell(cell, args.rows, dialect)
         if args.out is not None:
             self.shell.user_ns[args.out] = answer
             if answer.df is None:

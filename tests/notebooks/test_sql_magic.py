@@ -37,6 +37,12 @@ CELLS = {
     "check_failed": 'check("q2.top100_cte", broken)',
     "bad_name": "%%sql -o 2nd\nSELECT 1",
     "alive": "print('still running', 6 * 7)",
+    "pg_division": "%%sql -d postgres\nSELECT 7 / 2 AS half",
+    "store_mysql": "%%sql -d mysql -o in_mysql\n"
+    + ARR_BY_SEGMENT.replace("m.segment", "m.`segment`"),
+    "check_mysql": 'check("q0.arr_by_segment", in_mysql)',
+    "bad_dialect": "%%sql -d oracle\nSELECT 1",
+    "wrong_idiom": "%%sql -d postgres\nSELECT `segment` FROM merchants",
 }
 
 
@@ -122,6 +128,29 @@ def test_invalid_name_is_rejected(outputs):
 
 def test_kernel_keeps_working_after_failure(outputs):
     assert outputs["alive"].strip() == "still running 42"
+
+
+def test_dialect_option_keeps_integer_division(outputs):
+    assert "half" in outputs["pg_division"]
+    assert "3" in outputs["pg_division"]
+    assert "3.5" not in outputs["pg_division"]
+
+
+def test_check_reads_stored_dialect(outputs):
+    assert "Correct" in outputs["check_mysql"]
+
+
+def test_unknown_dialect_is_named(outputs):
+    text = outputs["bad_dialect"]
+    assert "unknown SQL dialect 'oracle'" in text
+    assert "ERROR" not in text
+
+
+def test_idiom_of_other_dialect_is_located(outputs):
+    text = outputs["wrong_idiom"]
+    assert "The SQL failed." in text
+    assert "line 1" in text.lower()
+    assert "ERROR" not in text
 
 
 def test_load_ext_registers_magic(default_dataset, tmp_path):
