@@ -5,6 +5,8 @@ candidate would get it wrong, and checks that the verdict names the mistake
 with the catalogue's message.
 """
 
+import tomllib
+from fnmatch import fnmatch
 from pathlib import Path
 
 import pytest
@@ -344,6 +346,15 @@ def test_refined_entry_puts_detail_first(dataset):
     assert line == f"Likely mistake: total_arr is too high. {entry.message}"
 
 
-def test_catalogue_file_is_package_data():
-    pyproject = (paths.PROJECT_ROOT / "pyproject.toml").read_text()
-    assert 'kit = ["catalogue.yaml"]' in pyproject
+def test_kit_data_files_are_package_data():
+    """Every YAML and SQL file the kit reads at run time is installed with it."""
+    pyproject = tomllib.loads((paths.PROJECT_ROOT / "pyproject.toml").read_text())
+    patterns = pyproject["tool"]["setuptools"]["package-data"]["kit"]
+    kit_folder = paths.PROJECT_ROOT / "kit"
+    data_files = sorted(
+        path.name for path in kit_folder.iterdir() if path.suffix in {".yaml", ".sql"}
+    )
+
+    assert "catalogue.yaml" in data_files
+    for name in data_files:
+        assert any(fnmatch(name, pattern) for pattern in patterns), name
