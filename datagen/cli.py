@@ -68,13 +68,24 @@ def build_parser() -> argparse.ArgumentParser:
         ),
     )
     parser.add_argument(
+        "--format",
+        choices=config.FORMATS,
+        default="duckdb",
+        help=(
+            "duckdb writes one database file; parquet writes a folder with a "
+            "Parquet file per table, activity tables partitioned by month "
+            "(default: duckdb)"
+        ),
+    )
+    parser.add_argument(
         "--out",
-        default=str(config.DEFAULT_OUT),
         metavar="PATH",
         help=(
-            "dataset file, relative to the working folder; the answer key is "
-            "written beside it as <name>.answers.duckdb "
-            f"(default: {config.DEFAULT_OUT})"
+            "where to write, relative to the working folder. For duckdb, the "
+            "dataset file; the answer key is written beside it as "
+            f"<name>.answers.duckdb (default: {config.DEFAULT_OUT}). For "
+            "parquet, a new or empty folder; the answer key goes to "
+            f"<folder>.answers (default: {config.DEFAULT_PARQUET_OUT})"
         ),
     )
     parser.add_argument(
@@ -97,9 +108,17 @@ def main(argv: list[str] | None = None) -> int:
         merchants = config.parse_merchants(args.merchants)
         as_of = config.parse_as_of(args.as_of)
         history_days = config.parse_history_days(args.history_days)
-        out = config.parse_out(args.out)
-        from datagen.build import generate
+        if args.format == "parquet":
+            from datagen.parquet import generate_parquet as generate
 
+            default_out = config.DEFAULT_PARQUET_OUT
+            parse_out = config.parse_out_folder
+        else:
+            from datagen.build import generate
+
+            default_out = config.DEFAULT_OUT
+            parse_out = config.parse_out
+        out = parse_out(str(default_out) if args.out is None else args.out)
         summary = generate(
             out,
             seed=seed,

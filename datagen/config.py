@@ -17,6 +17,8 @@ DEFAULT_MERCHANTS = 1000
 DEFAULT_AS_OF = date(2026, 6, 30)
 DEFAULT_HISTORY_DAYS = 400
 DEFAULT_OUT = Path("data/merchants.duckdb")
+DEFAULT_PARQUET_OUT = Path("data/parquet")
+FORMATS = ("duckdb", "parquet")
 # Merchants generated and written per batch. The data does not depend on it.
 DEFAULT_BATCH_SIZE = 100
 
@@ -152,6 +154,16 @@ def parse_out(text: str) -> Path:
     if not text.strip() or not path.name or text.strip().endswith(("/", "\\")):
         raise InvalidOption(
             "--out", repr(text), "give a file path such as data/merchants.duckdb"
+        )
+    return path
+
+
+def parse_out_folder(text: str) -> Path:
+    """Parse the output folder of Parquet output, rejecting an empty path."""
+    path = Path(text.strip())
+    if not text.strip() or not path.name or path.name == "..":
+        raise InvalidOption(
+            "--out", repr(text), "give a folder path such as data/parquet"
         )
     return path
 
