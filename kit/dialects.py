@@ -81,7 +81,7 @@ def resolve_dialect(dialect: str | None) -> str | None:
     """
     if dialect is None:
         return None
-    name = dialect.strip().lower() if isinstance(dialect, str) else dialect
+    name = dialect.strip().lower() if isinstance(dialect, str) else None
     name = ALIASES.get(name, name)
     if name not in DIALECT_NAMES:
         raise UnknownDialect(

@@ -186,7 +186,7 @@ def test_mysql_differences_noted(connection):
     assert "compares text case-insensitively" in notes[1]
 
 
-@pytest.mark.parametrize("name", ["oracle", "", "postgre", 5])
+@pytest.mark.parametrize("name", ["oracle", "", "postgre", 5, ["postgres"]])
 def test_unknown_dialect_raises_with_list(name):
     with pytest.raises(UnknownDialect) as raised:
         resolve_dialect(name)
