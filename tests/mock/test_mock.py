@@ -17,7 +17,8 @@ import nbformat
 import pytest
 from nbclient import NotebookClient
 
-from kit import db, mock_session
+from kit import db, mock_grade, mock_session
+from kit.grade_run import RunResult
 from kit.mock import (
     PRACTICE_SEED,
     QUESTION_TYPES,
@@ -288,6 +289,35 @@ def test_mock_grades_each_mistake(mock_copy, state, tmp_path):
     assert "missing (expected" in text
     assert "Total: 3 of 5 correct within the time limit (1 more correct late" in text
     assert "Audience: 3 of 5 right, 3 of 5 stated before the first attempt." in text
+
+
+def test_grade_reads_sql_in_its_dialect(mock_copy, monkeypatch):
+    state = json.loads((mock_copy / STATE_FILE).read_text(encoding="utf-8"))
+    state["questions"] = [{"exercise": "q2.top100_cte", "question_type": "sql"}]
+    (mock_copy / STATE_FILE).write_text(json.dumps(state), encoding="utf-8")
+    # DuckDB has no DATE_SUB(date, INTERVAL n DAY), so only MySQL runs this.
+    mysql = """
+        WITH active_arr AS (
+            SELECT merchant_id, SUM(arr_value) AS total_arr
+            FROM merchant_contracts
+            WHERE contract_status = 'active'
+              AND DATE_SUB(as_of_date(), INTERVAL 1 DAY) < as_of_date()
+            GROUP BY merchant_id
+        )
+        SELECT * FROM (
+            SELECT merchant_id, total_arr,
+                   RANK() OVER (ORDER BY total_arr DESC) AS arr_rank
+            FROM active_arr
+        ) AS ranked
+        WHERE arr_rank <= 100"""
+    run = RunResult(
+        answers={"q2.top100_cte": mysql}, dialects={"q2.top100_cte": "mysql"}
+    )
+    monkeypatch.setattr(mock_grade, "run_notebook", lambda *args, **kwargs: run)
+
+    grades = grade_mock(mock_copy)
+
+    assert [grade.verdict for grade in grades] == ["correct"], grades
 
 
 def test_check_after_limit_says_late(blank_mock, tmp_path, monkeypatch, capsys):
