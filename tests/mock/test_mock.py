@@ -320,6 +320,36 @@ def test_grade_reads_sql_in_its_dialect(mock_copy, monkeypatch):
     assert [grade.verdict for grade in grades] == ["correct"], grades
 
 
+def test_grade_survives_hand_edited_events(mock_copy, monkeypatch, caplog):
+    state = json.loads((mock_copy / STATE_FILE).read_text(encoding="utf-8"))
+    exercise_id = state["questions"][0]["exercise"]
+    lines = [
+        {"event": "start", "time": "2026-12-04T10:00:00"},
+        {"event": "audience", "time": "2026-12-04T10:01:00+00:00"},
+        {"event": "audience", "time": "2026-12-04T10:01:00", "exercise": ["x"]},
+        {"event": "check", "time": "2026-12-04T10:02:00+00:00", "exercise": 7},
+        {"event": "check", "time": "2026-12-04T10:03:00", "exercise": exercise_id},
+        ["not", "an", "event"],
+    ]
+    (mock_copy / EVENTS_FILE).write_text(
+        "\n".join(json.dumps(line) for line in lines) + "\n", encoding="utf-8"
+    )
+    monkeypatch.setattr(mock_grade, "run_notebook", lambda *args, **kwargs: RunResult())
+
+    grades = grade_mock(mock_copy)
+
+    assert grades[0].exercise_id == exercise_id
+    assert grades[0].minutes == 3.0
+    skipped = [r.getMessage() for r in caplog.records if r.levelname == "WARNING"]
+    assert skipped == [
+        f"skipped line {number} of {EVENTS_FILE}: not a valid event, "
+        "so fix or delete it"
+        for number in (2, 3, 4, 6)
+    ]
+    text = (mock_copy / GRADE_FILE).read_text(encoding="utf-8")
+    assert "Started 2026-12-04 10:00 UTC, ended 10:03 UTC" in text
+
+
 def test_check_after_limit_says_late(blank_mock, tmp_path, monkeypatch, capsys):
     folder = tmp_path / "late"
     folder.mkdir()
