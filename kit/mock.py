@@ -163,6 +163,11 @@ def build_mock(
 def read_state(folder: Path) -> dict:
     """Return a mock's mock.json, raising KitError when there is none."""
     state_file = Path(folder) / STATE_FILE
+    if Path(folder).is_file():
+        raise KitError(
+            f"--grade {folder} is a file: name the folder that contains it, "
+            f"such as --grade {Path(folder).parent}"
+        )
     if not Path(folder).is_dir():
         raise KitError(
             f"--grade {folder} does not exist: name the folder that "

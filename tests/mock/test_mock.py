@@ -400,6 +400,7 @@ def test_blank_mock_audience_cells_are_empty(blank_mock):
         (["--merchants", "10"], "--merchants 10 is invalid"),
         (["--grade", "{tmp}/nowhere"], "nowhere does not exist"),
         (["--grade", "{tmp}"], "contains no mock"),
+        (["--grade", "{mock}/mock.ipynb"], "mock.ipynb is a file: name the folder"),
         (["--grade", "{mock}", "--minutes", "3"], "--grade takes no --minutes"),
         (["--out", "{mock}"], "already contains a mock"),
     ],
