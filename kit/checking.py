@@ -195,7 +195,7 @@ def _table_answer(
         connection = db.shared_connection(db.dataset_path(db_path), "candidate")
         transpiled = dialects.transpile(answer, dialect, connection)
         notes = transpiled.notes
-        result = _run_transpiled(connection, transpiled.sql, dialect)
+        result = run_transpiled(connection, transpiled.sql, dialect)
     elif isinstance(answer, duckdb.DuckDBPyRelation):
         result = fetch_relation(answer)
     else:
@@ -203,7 +203,7 @@ def _table_answer(
     return _TableAnswer(result.frame, result.not_finite, True, notes)
 
 
-def _run_transpiled(connection, sql: str, dialect: str | None):
+def run_transpiled(connection, sql: str, dialect: str | None):
     """Run DuckDB SQL, saying in a failure's message that it was transpiled."""
     try:
         return run_sql(connection, sql)

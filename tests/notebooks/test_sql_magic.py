@@ -43,6 +43,9 @@ CELLS = {
     "check_mysql": 'check("q0.arr_by_segment", in_mysql)',
     "bad_dialect": "%%sql -d oracle\nSELECT 1",
     "wrong_idiom": "%%sql -d postgres\nSELECT `segment` FROM merchants",
+    "pg_no_column": "%%sql -d postgres\nSELECT no_such_column FROM merchants",
+    "check_pg_no_column": 'check("q2.top100_cte", '
+    '"SELECT no_such_column FROM merchants", dialect="postgres")',
 }
 
 
@@ -151,6 +154,16 @@ def test_idiom_of_other_dialect_is_located(outputs):
     assert "The SQL failed." in text
     assert "line 1" in text.lower()
     assert "ERROR" not in text
+
+
+def test_duckdb_error_says_line_is_transpiled(outputs):
+    text = outputs["pg_no_column"]
+    assert text.startswith("The SQL failed.")
+    assert "from your PostgreSQL SQL, so its LINE below quotes" in text
+    assert "no_such_column" in text
+    failed = text.splitlines()[1:]
+    checked = outputs["check_pg_no_column"].splitlines()
+    assert checked[1 : len(failed) + 1] == failed
 
 
 def test_load_ext_registers_magic(default_dataset, tmp_path):
