@@ -26,6 +26,7 @@ from pathlib import Path
 
 from kit import paths
 from kit.checking import judge
+from kit.errors import KitError
 from kit.grade_run import UNREADABLE, run_notebook
 from kit.mock import read_state
 from kit.mock_session import NOTEBOOK_FILE, read_events
@@ -66,6 +67,12 @@ def grade_mock(folder: Path) -> list[QuestionGrade]:
     state = read_state(folder)
     events = read_events(folder)
     dataset = folder / "data" / paths.DEFAULT_DB_NAME
+    if not dataset.is_file():
+        raise KitError(
+            f"the mock's dataset {dataset} is missing: generate it again with "
+            f"`python -m datagen --seed {state.get('data_seed')} --merchants "
+            f"{state.get('merchants')} --out {dataset}`, then grade again"
+        )
     print("Running the notebook again in a fresh kernel ...", flush=True)
     with tempfile.TemporaryDirectory(prefix="kit-mock-grade-") as scratch:
         run = run_notebook(

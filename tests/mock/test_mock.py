@@ -350,6 +350,23 @@ def test_grade_survives_hand_edited_events(mock_copy, monkeypatch, caplog):
     assert "Started 2026-12-04 10:00 UTC, ended 10:03 UTC" in text
 
 
+def test_grade_without_dataset_says_how_to_rebuild(mock_copy, state):
+    shutil.rmtree(mock_copy / "data")
+
+    completed = subprocess.run(
+        [sys.executable, "-m", "kit", "mock", "--grade", str(mock_copy)],
+        capture_output=True,
+        text=True,
+    )
+
+    assert completed.returncode == 2
+    assert "Traceback" not in completed.stderr
+    rebuild = f"--seed {state['data_seed']} --merchants {MERCHANTS} --out "
+    assert "dataset" in completed.stderr
+    assert "is missing" in completed.stderr
+    assert rebuild in completed.stderr
+
+
 def test_check_after_limit_says_late(blank_mock, tmp_path, monkeypatch, capsys):
     folder = tmp_path / "late"
     folder.mkdir()
