@@ -68,9 +68,10 @@ def check(exercise_id: str, answer, *, dialect: str | None = None) -> Verdict:
     by use_dialect(), else as DuckDB SQL. Returns the Verdict. Under
     KIT_STRICT=1 raises CheckFailed unless the answer is correct.
     """
-    if dialect is None and isinstance(answer, str):
-        # A query stored by %%sql -o carries the dialect it ran in.
-        dialect = getattr(answer, "dialect", None)
+    if dialect is None and isinstance(answer, str) and hasattr(answer, "dialect"):
+        # A query stored by %%sql -o keeps the dialect it ran in, even after
+        # use_dialect() changed the default. Its None means DuckDB.
+        dialect = answer.dialect or "duckdb"
     if dialect is None:
         dialect = dialects.default_dialect()
     if os.environ.get(GRADING_VARIABLE):
