@@ -291,6 +291,23 @@ def test_mock_grades_each_mistake(mock_copy, state, tmp_path):
     assert "Audience: 3 of 5 right, 3 of 5 stated before the first attempt." in text
 
 
+def test_out_with_dataset_is_rejected(tmp_path):
+    dataset = tmp_path / "data" / "merchants.duckdb"
+    dataset.parent.mkdir()
+    dataset.write_bytes(b"practice data")
+
+    completed = subprocess.run(
+        [sys.executable, "-m", "kit", "mock", "--out", str(tmp_path)],
+        capture_output=True,
+        text=True,
+    )
+
+    assert completed.returncode == 2
+    assert "already contains a dataset" in completed.stderr
+    assert dataset.read_bytes() == b"practice data"
+    assert not (tmp_path / NOTEBOOK_FILE).exists()
+
+
 def test_grade_reads_sql_in_its_dialect(mock_copy, monkeypatch):
     state = json.loads((mock_copy / STATE_FILE).read_text(encoding="utf-8"))
     state["questions"] = [{"exercise": "q2.top100_cte", "question_type": "sql"}]
