@@ -68,9 +68,10 @@ def check(exercise_id: str, answer, *, dialect: str | None = None) -> Verdict:
     by use_dialect(), else as DuckDB SQL. Returns the Verdict. Under
     KIT_STRICT=1 raises CheckFailed unless the answer is correct.
     """
-    if dialect is None and isinstance(answer, str):
-        # A query stored by %%sql -o carries the dialect it ran in.
-        dialect = getattr(answer, "dialect", None)
+    if dialect is None and isinstance(answer, str) and hasattr(answer, "dialect"):
+        # A query stored by %%sql -o keeps the dialect it ran in, even after
+        # use_dialect() changed the default. Its None means DuckDB.
+        dialect = answer.dialect or "duckdb"
     if dialect is None:
         dialect = dialects.default_dialect()
     if os.environ.get(GRADING_VARIABLE):
@@ -195,7 +196,7 @@ def _table_answer(
         connection = db.shared_connection(db.dataset_path(db_path), "candidate")
         transpiled = dialects.transpile(answer, dialect, connection)
         notes = transpiled.notes
-        result = _run_transpiled(connection, transpiled.sql, dialect)
+        result = run_transpiled(connection, transpiled.sql, dialect)
     elif isinstance(answer, duckdb.DuckDBPyRelation):
         result = fetch_relation(answer)
     else:
@@ -203,7 +204,7 @@ def _table_answer(
     return _TableAnswer(result.frame, result.not_finite, True, notes)
 
 
-def _run_transpiled(connection, sql: str, dialect: str | None):
+def run_transpiled(connection, sql: str, dialect: str | None):
     """Run DuckDB SQL, saying in a failure's message that it was transpiled."""
     try:
         return run_sql(connection, sql)

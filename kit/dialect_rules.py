@@ -19,6 +19,8 @@ from kit.errors import KitError
 RULES_PATH = Path(__file__).with_name("dialect_rules.yaml")
 RULE_DIALECTS = ("postgres", "mysql", "snowflake", "bigquery", "redshift")
 RULE_FIELDS = ("id", "construct", "pattern", "dialects")
+# Dialects where # starts a comment and backticks quote an identifier.
+HASH_COMMENT_DIALECTS = ("mysql", "bigquery")
 SECTIONS = ("lacks", "differences")
 
 
@@ -119,7 +121,7 @@ def find_matches(sql: str, rules: tuple[Rule, ...], dialect: str) -> list[Match]
 
     Every rule is reported once, at its first match, in the order of the text.
     """
-    text, quoted = _blank_comments(sql)
+    text, quoted = _blank_comments(sql, dialect in HASH_COMMENT_DIALECTS)
     found = []
     for rule in rules:
         if dialect not in rule.advice:
@@ -138,26 +140,28 @@ def _line_and_column(sql: str, position: int) -> tuple[int, int]:
     return line, column
 
 
-def _blank_comments(sql: str) -> tuple[str, list[bool]]:
+def _blank_comments(sql: str, mysql_style: bool = False) -> tuple[str, list[bool]]:
     """Return ``sql`` with comments as spaces, and which characters are quoted.
 
     Line breaks inside comments are kept, so positions keep their line and
     column. Text between single quotes, double quotes or $$ is marked
-    quoted, and so are its quotes.
+    quoted, and so are its quotes. With ``mysql_style``, as in MySQL and
+    BigQuery, # also starts a comment and backticks quote too.
     """
+    quotes = "'\"`" if mysql_style else "'\""
     chars = list(sql)
     quoted = [False] * (len(sql) + 1)
     position = 0
     length = len(sql)
     while position < length:
         pair = sql[position : position + 2]
-        if pair == "--":
+        if pair == "--" or (mysql_style and sql[position] == "#"):
             end = sql.find("\n", position)
             end = length if end == -1 else end
         elif pair == "/*":
             end = sql.find("*/", position + 2)
             end = length if end == -1 else end + 2
-        elif sql[position] in "'\"" or pair == "$$":
+        elif sql[position] in quotes or pair == "$$":
             end = _closing(sql, position)
             quoted[position:end] = [True] * (end - position)
             position = end

@@ -81,7 +81,7 @@ def resolve_dialect(dialect: str | None) -> str | None:
     """
     if dialect is None:
         return None
-    name = dialect.strip().lower() if isinstance(dialect, str) else dialect
+    name = dialect.strip().lower() if isinstance(dialect, str) else None
     name = ALIASES.get(name, name)
     if name not in DIALECT_NAMES:
         raise UnknownDialect(
@@ -168,14 +168,21 @@ def transpile(
     lacking = dialect_rules.find_matches(sql, rules.lacks, name)
     if lacking:
         raise SqlFailed("\n".join(_lack_message(match, name) for match in lacking))
-    statements = _parse(sql, name)
     schema = _schema(connection, name)
     notes = []
     outputs = []
-    for statement in statements:
-        duck, statement_notes = _convert(statement, name, schema)
-        outputs.append(duck)
-        notes += [note for note in statement_notes if note not in notes]
+    try:
+        for statement in _parse(sql, name):
+            duck, statement_notes = _convert(statement, name, schema)
+            outputs.append(duck)
+            notes += [note for note in statement_notes if note not in notes]
+    except RecursionError as error:
+        # sqlglot parses nested parentheses recursively, so a few dozen
+        # levels can exhaust Python's recursion limit.
+        raise SqlFailed(
+            f"The SQL nests parentheses too deeply to transpile from "
+            f"{display_name(name)}: move inner expressions into CTEs."
+        ) from error
     differing = dialect_rules.find_matches(sql, rules.differences, name)
     notes += [_difference_note(match, name) for match in differing]
     return Transpiled(";\n".join(outputs), notes)

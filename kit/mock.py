@@ -134,6 +134,13 @@ def build_mock(
         )
     if out.exists() and not out.is_dir():
         raise KitError(f"--out {out} is a file: name a folder for the mock")
+    dataset = out / "data" / paths.DEFAULT_DB_NAME
+    if dataset.exists():
+        # The practice dataset is there when --out names the project folder.
+        raise KitError(
+            f"--out {out} already contains a dataset, {dataset}, which the "
+            "mock's would replace: name a new folder"
+        )
     seed = secrets.randbelow(MAX_SEED) if seed is None else seed
     registry = load_registry()
     exercises = pick_exercises(registry, seed)
@@ -141,9 +148,7 @@ def build_mock(
     notebook = build_notebook(exercises, registry, minutes, seed)
     out.mkdir(parents=True, exist_ok=True)
     print(f"Generating a fresh dataset (seed {dataset_seed}) ...", flush=True)
-    generate(
-        out / "data" / paths.DEFAULT_DB_NAME, seed=dataset_seed, merchants=merchants
-    )
+    generate(dataset, seed=dataset_seed, merchants=merchants)
     state = {
         "version": 1,
         "seed": seed,
@@ -163,6 +168,11 @@ def build_mock(
 def read_state(folder: Path) -> dict:
     """Return a mock's mock.json, raising KitError when there is none."""
     state_file = Path(folder) / STATE_FILE
+    if Path(folder).is_file():
+        raise KitError(
+            f"--grade {folder} is a file: name the folder that contains it, "
+            f"such as --grade {Path(folder).parent}"
+        )
     if not Path(folder).is_dir():
         raise KitError(
             f"--grade {folder} does not exist: name the folder that "

@@ -2,8 +2,9 @@
 
 The verdicts come from running mock.ipynb again in a fresh kernel, as
 `python -m kit grade` runs a submission, and judging each answer in the
-grader. The times and the order come from events.jsonl, which the
-candidate's kernel wrote while they worked (kit.mock_session):
+grader, SQL in the dialect its check() used. The times and the order come
+from events.jsonl, which the candidate's kernel wrote while they worked
+(kit.mock_session):
 
 - **late**: a correct answer whose first correct check came after the time
   limit, or that was never checked correct during the interview. It is
@@ -25,6 +26,7 @@ from pathlib import Path
 
 from kit import paths
 from kit.checking import judge
+from kit.errors import KitError
 from kit.grade_run import UNREADABLE, run_notebook
 from kit.mock import read_state
 from kit.mock_session import NOTEBOOK_FILE, read_events
@@ -65,6 +67,12 @@ def grade_mock(folder: Path) -> list[QuestionGrade]:
     state = read_state(folder)
     events = read_events(folder)
     dataset = folder / "data" / paths.DEFAULT_DB_NAME
+    if not dataset.is_file():
+        raise KitError(
+            f"the mock's dataset {dataset} is missing: generate it again with "
+            f"`python -m datagen --seed {state.get('data_seed')} --merchants "
+            f"{state.get('merchants')} --out {dataset}`, then grade again"
+        )
     print("Running the notebook again in a fresh kernel ...", flush=True)
     with tempfile.TemporaryDirectory(prefix="kit-mock-grade-") as scratch:
         run = run_notebook(
@@ -133,7 +141,8 @@ def _verdict(exercise_id: str, run, dataset: Path) -> tuple[str, str]:
         return "not graded", "the answer could not be read back from the kernel"
     if exercise_id not in run.answers:
         return "missing", run.problem or "its exercise cell did not run"
-    _, result = judge(exercise_id, answer, db_path=dataset)
+    dialect = run.dialects.get(exercise_id)
+    _, result = judge(exercise_id, answer, dialect=dialect, db_path=dataset)
     detail = " ".join(line.strip() for line in result.details[:2])
     return result.outcome.value, detail
 

@@ -14,6 +14,7 @@ dataset copy that the grader names in $KIT_DB.
 
 import datetime as dt
 import json
+import logging
 import os
 from dataclasses import dataclass
 from pathlib import Path
@@ -23,6 +24,8 @@ import duckdb
 from kit import checking, db, paths
 from kit.errors import CheckFailed
 from kit.verdict import Verdict
+
+log = logging.getLogger(__name__)
 
 STATE_FILE = "mock.json"
 EVENTS_FILE = "events.jsonl"
@@ -54,20 +57,47 @@ _session: Session | None = None
 
 
 def read_events(folder: Path) -> list[dict]:
-    """Return the recorded events in the order they were written."""
+    """Return the recorded events in the order they were written.
+
+    A time without a UTC offset, as a hand edit may leave, is read as UTC.
+    Lines that are not an event, such as an audience event without its
+    audience, are skipped with a warning.
+    """
     try:
         lines = (folder / EVENTS_FILE).read_text(encoding="utf-8").splitlines()
     except FileNotFoundError:
         return []
     events = []
-    for line in lines:
-        try:
-            item = json.loads(line)
-            item["at"] = dt.datetime.fromisoformat(item["time"])
-        except (ValueError, KeyError, TypeError):
+    for number, line in enumerate(lines, start=1):
+        item = _event(line)
+        if item is None:
+            if line.strip():
+                log.warning(
+                    "skipped line %d of %s: not a valid event, so fix or delete it",
+                    number,
+                    EVENTS_FILE,
+                )
             continue
         events.append(item)
     return events
+
+
+def _event(line: str) -> dict | None:
+    """Return one line of events.jsonl with its time in ``at``, None if invalid."""
+    try:
+        item = json.loads(line)
+        at = dt.datetime.fromisoformat(item["time"])
+    except (ValueError, KeyError, TypeError):
+        return None
+    kind = item.get("event")
+    if kind in ("audience", "check") and not isinstance(item.get("exercise"), str):
+        return None
+    if kind == "audience" and not isinstance(item.get("audience"), str):
+        return None
+    if at.tzinfo is None:
+        at = at.replace(tzinfo=dt.UTC)
+    item["at"] = at
+    return item
 
 
 def start(folder: str | os.PathLike | None = None) -> duckdb.DuckDBPyConnection:

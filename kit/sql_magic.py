@@ -21,8 +21,9 @@ from IPython.core.magic import Magics, cell_magic, magics_class
 from IPython.display import display
 
 from kit import db, dialects
+from kit.checking import run_transpiled
 from kit.errors import KitError
-from kit.run_sql import SqlFailed, run_sql
+from kit.run_sql import SqlFailed
 
 DEFAULT_ROWS_SHOWN = 20
 
@@ -63,7 +64,8 @@ def run_cell(
     try:
         dialect = dialects.resolve_dialect(dialect)
         connection = db.shared_connection(db.dataset_path(), "candidate")
-        result = run_sql(connection, dialects.to_duckdb(sql, dialect, connection))
+        duckdb_sql = dialects.to_duckdb(sql, dialect, connection)
+        result = run_transpiled(connection, duckdb_sql, dialect)
     except SqlFailed as error:
         print("The SQL failed.")
         for line in failure_lines(error):

@@ -175,8 +175,11 @@ def _anchor_offset(node: exp.Expression) -> int | None | bool:
     days.
     """
     offset: int | None = 0
-    while isinstance(node, exp.Add | exp.Sub | exp.Paren | exp.Cast):
-        if isinstance(node, exp.Add | exp.Sub):
+    # The date functions are how sqlglot parses DATEADD(day, -30, d) and
+    # DATE_SUB(d, INTERVAL 30 DAY) in the other dialects.
+    shifts = (exp.Add, exp.Sub, exp.DateAdd, exp.DateSub, exp.TsOrDsAdd)
+    while isinstance(node, (*shifts, exp.Paren, exp.Cast)):
+        if isinstance(node, shifts):
             days = _days(node.expression)
             offset = None if days is None or offset is None else offset + days
         node = node.this
@@ -188,7 +191,7 @@ def _anchor_offset(node: exp.Expression) -> int | None | bool:
 
 def _days(node: exp.Expression) -> int | None:
     """Return the number of days a literal or an INTERVAL stands for, if plain."""
-    if isinstance(node, exp.Interval):
+    if isinstance(node, exp.Interval | exp.Neg):
         node = node.this
     if not isinstance(node, exp.Literal):
         return None

@@ -378,6 +378,36 @@ def test_unparsable_sql_never_matches(name, sql):
     assert sql_patterns.matches(name, sql) is False
 
 
+@pytest.mark.parametrize(
+    "dialect,wrong,correct",
+    [
+        (
+            "snowflake",
+            "SELECT * FROM s WHERE d > DATEADD(day, -30, as_of_date())",
+            "SELECT * FROM s WHERE d >= DATEADD(day, -30, as_of_date())",
+        ),
+        (
+            "redshift",
+            "SELECT * FROM s WHERE d <= DATEADD(day, -30, as_of_date())",
+            "SELECT * FROM s WHERE d < DATEADD(day, -30, as_of_date())",
+        ),
+        (
+            "mysql",
+            "SELECT * FROM s WHERE d > DATE_SUB(as_of_date(), INTERVAL 30 DAY)",
+            "SELECT * FROM s WHERE d >= DATE_SUB(as_of_date(), INTERVAL 30 DAY)",
+        ),
+        (
+            "bigquery",
+            "SELECT * FROM s WHERE d <= DATE_ADD(as_of_date(), INTERVAL 90 DAY)",
+            "SELECT * FROM s WHERE d < DATE_ADD(as_of_date(), INTERVAL 90 DAY)",
+        ),
+    ],
+)
+def test_off_by_one_in_dialect_functions(dialect, wrong, correct):
+    assert sql_patterns.matches("off_by_one_bounds", wrong, dialect)
+    assert not sql_patterns.matches("off_by_one_bounds", correct, dialect)
+
+
 def test_parsed_condition_reads_dialect():
     """The SQL is parsed in the answer's dialect, DuckDB when it is None."""
     wall_clock = {"parsed": "wall_clock"}

@@ -114,6 +114,28 @@ def test_quoted_and_commented_text_ignored(sql):
     assert find_matches(sql, load_rules().lacks, "postgres") == []
 
 
+@pytest.mark.parametrize("dialect", ["mysql", "bigquery"])
+def test_hash_comment_ignored(dialect):
+    sql = "# no QUALIFY or NVL( here\nSELECT 1 AS t"
+    assert find_matches(sql, load_rules().lacks, dialect) == []
+
+
+def test_apostrophe_in_hash_comment():
+    sql = "# it's MySQL\nSELECT 1 AS t\nQUALIFY 1 = 1"
+    found = find_matches(sql, load_rules().lacks, "mysql")
+    assert [(m.rule.id, m.line, m.column) for m in found] == [("qualify_clause", 3, 1)]
+
+
+def test_backticked_name_ignored_in_mysql():
+    sql = "SELECT 1 AS `qualify`"
+    assert find_matches(sql, load_rules().lacks, "mysql") == []
+
+
+def test_hash_is_no_comment_in_postgres():
+    found = find_matches("SELECT 1 # QUALIFY", load_rules().lacks, "postgres")
+    assert [m.rule.id for m in found] == ["qualify_clause"]
+
+
 def write_rules(tmp_path, text):
     path = tmp_path / "rules.yaml"
     path.write_text(text, encoding="utf-8")

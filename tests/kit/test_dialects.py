@@ -163,6 +163,14 @@ def test_parse_error_has_line_and_column(connection):
     assert "LINE 3: WHERE seats > (1" in message
 
 
+def test_deep_nesting_fails_with_message(connection):
+    sql = "SELECT " + "(" * 200 + "1" + ")" * 200 + " AS x"
+    with pytest.raises(SqlFailed) as raised:
+        to_duckdb(sql, "postgres", connection)
+    assert "nests parentheses too deeply" in str(raised.value)
+    assert "PostgreSQL" in str(raised.value)
+
+
 def test_untyped_division_noted(connection):
     sql = "SELECT hash(merchant_id) / 2 AS half FROM merchants"
     notes = transpile(sql, "postgres", connection).notes
@@ -186,7 +194,7 @@ def test_mysql_differences_noted(connection):
     assert "compares text case-insensitively" in notes[1]
 
 
-@pytest.mark.parametrize("name", ["oracle", "", "postgre", 5])
+@pytest.mark.parametrize("name", ["oracle", "", "postgre", 5, ["postgres"]])
 def test_unknown_dialect_raises_with_list(name):
     with pytest.raises(UnknownDialect) as raised:
         resolve_dialect(name)

@@ -17,7 +17,8 @@ import nbformat
 import pytest
 from nbclient import NotebookClient
 
-from kit import db, mock_session
+from kit import db, mock_grade, mock_session
+from kit.grade_run import RunResult
 from kit.mock import (
     PRACTICE_SEED,
     QUESTION_TYPES,
@@ -290,6 +291,99 @@ def test_mock_grades_each_mistake(mock_copy, state, tmp_path):
     assert "Audience: 3 of 5 right, 3 of 5 stated before the first attempt." in text
 
 
+def test_out_with_dataset_is_rejected(tmp_path):
+    dataset = tmp_path / "data" / "merchants.duckdb"
+    dataset.parent.mkdir()
+    dataset.write_bytes(b"practice data")
+
+    completed = subprocess.run(
+        [sys.executable, "-m", "kit", "mock", "--out", str(tmp_path)],
+        capture_output=True,
+        text=True,
+    )
+
+    assert completed.returncode == 2
+    assert "already contains a dataset" in completed.stderr
+    assert dataset.read_bytes() == b"practice data"
+    assert not (tmp_path / NOTEBOOK_FILE).exists()
+
+
+def test_grade_reads_sql_in_its_dialect(mock_copy, monkeypatch):
+    state = json.loads((mock_copy / STATE_FILE).read_text(encoding="utf-8"))
+    state["questions"] = [{"exercise": "q2.top100_cte", "question_type": "sql"}]
+    (mock_copy / STATE_FILE).write_text(json.dumps(state), encoding="utf-8")
+    # DuckDB has no DATE_SUB(date, INTERVAL n DAY), so only MySQL runs this.
+    mysql = """
+        WITH active_arr AS (
+            SELECT merchant_id, SUM(arr_value) AS total_arr
+            FROM merchant_contracts
+            WHERE contract_status = 'active'
+              AND DATE_SUB(as_of_date(), INTERVAL 1 DAY) < as_of_date()
+            GROUP BY merchant_id
+        )
+        SELECT * FROM (
+            SELECT merchant_id, total_arr,
+                   RANK() OVER (ORDER BY total_arr DESC) AS arr_rank
+            FROM active_arr
+        ) AS ranked
+        WHERE arr_rank <= 100"""
+    run = RunResult(
+        answers={"q2.top100_cte": mysql}, dialects={"q2.top100_cte": "mysql"}
+    )
+    monkeypatch.setattr(mock_grade, "run_notebook", lambda *args, **kwargs: run)
+
+    grades = grade_mock(mock_copy)
+
+    assert [grade.verdict for grade in grades] == ["correct"], grades
+
+
+def test_grade_survives_hand_edited_events(mock_copy, monkeypatch, caplog):
+    state = json.loads((mock_copy / STATE_FILE).read_text(encoding="utf-8"))
+    exercise_id = state["questions"][0]["exercise"]
+    lines = [
+        {"event": "start", "time": "2026-12-04T10:00:00"},
+        {"event": "audience", "time": "2026-12-04T10:01:00+00:00"},
+        {"event": "audience", "time": "2026-12-04T10:01:00", "exercise": ["x"]},
+        {"event": "check", "time": "2026-12-04T10:02:00+00:00", "exercise": 7},
+        {"event": "check", "time": "2026-12-04T10:03:00", "exercise": exercise_id},
+        ["not", "an", "event"],
+    ]
+    (mock_copy / EVENTS_FILE).write_text(
+        "\n".join(json.dumps(line) for line in lines) + "\n", encoding="utf-8"
+    )
+    monkeypatch.setattr(mock_grade, "run_notebook", lambda *args, **kwargs: RunResult())
+
+    grades = grade_mock(mock_copy)
+
+    assert grades[0].exercise_id == exercise_id
+    assert grades[0].minutes == 3.0
+    skipped = [r.getMessage() for r in caplog.records if r.levelname == "WARNING"]
+    assert skipped == [
+        f"skipped line {number} of {EVENTS_FILE}: not a valid event, "
+        "so fix or delete it"
+        for number in (2, 3, 4, 6)
+    ]
+    text = (mock_copy / GRADE_FILE).read_text(encoding="utf-8")
+    assert "Started 2026-12-04 10:00 UTC, ended 10:03 UTC" in text
+
+
+def test_grade_without_dataset_says_how_to_rebuild(mock_copy, state):
+    shutil.rmtree(mock_copy / "data")
+
+    completed = subprocess.run(
+        [sys.executable, "-m", "kit", "mock", "--grade", str(mock_copy)],
+        capture_output=True,
+        text=True,
+    )
+
+    assert completed.returncode == 2
+    assert "Traceback" not in completed.stderr
+    rebuild = f"--seed {state['data_seed']} --merchants {MERCHANTS} --out "
+    assert "dataset" in completed.stderr
+    assert "is missing" in completed.stderr
+    assert rebuild in completed.stderr
+
+
 def test_check_after_limit_says_late(blank_mock, tmp_path, monkeypatch, capsys):
     folder = tmp_path / "late"
     folder.mkdir()
@@ -340,6 +434,7 @@ def test_blank_mock_audience_cells_are_empty(blank_mock):
         (["--merchants", "10"], "--merchants 10 is invalid"),
         (["--grade", "{tmp}/nowhere"], "nowhere does not exist"),
         (["--grade", "{tmp}"], "contains no mock"),
+        (["--grade", "{mock}/mock.ipynb"], "mock.ipynb is a file: name the folder"),
         (["--grade", "{mock}", "--minutes", "3"], "--grade takes no --minutes"),
         (["--out", "{mock}"], "already contains a mock"),
     ],

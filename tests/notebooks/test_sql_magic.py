@@ -43,6 +43,15 @@ CELLS = {
     "check_mysql": 'check("q0.arr_by_segment", in_mysql)',
     "bad_dialect": "%%sql -d oracle\nSELECT 1",
     "wrong_idiom": "%%sql -d postgres\nSELECT `segment` FROM merchants",
+    "store_duckdb": "%%sql -o in_duckdb\n"
+    "SELECT COUNT(DISTINCT merchant_id) * (3 / 2) / 1.5 AS n\n"
+    "FROM merchant_contracts WHERE contract_status = 'active'",
+    "to_postgres": "from kit import use_dialect\nuse_dialect('postgres')",
+    "check_duckdb": 'check("q0.active_merchants", in_duckdb)',
+    "to_duckdb": "use_dialect(None)",
+    "pg_no_column": "%%sql -d postgres\nSELECT no_such_column FROM merchants",
+    "check_pg_no_column": 'check("q2.top100_cte", '
+    '"SELECT no_such_column FROM merchants", dialect="postgres")',
 }
 
 
@@ -151,6 +160,21 @@ def test_idiom_of_other_dialect_is_located(outputs):
     assert "The SQL failed." in text
     assert "line 1" in text.lower()
     assert "ERROR" not in text
+
+
+def test_stored_duckdb_query_keeps_dialect(outputs):
+    # In PostgreSQL 3 / 2 is 1, so read as PostgreSQL the count is wrong.
+    assert outputs["check_duckdb"].startswith("Correct: q0.active_merchants")
+
+
+def test_duckdb_error_says_line_is_transpiled(outputs):
+    text = outputs["pg_no_column"]
+    assert text.startswith("The SQL failed.")
+    assert "from your PostgreSQL SQL, so its LINE below quotes" in text
+    assert "no_such_column" in text
+    failed = text.splitlines()[1:]
+    checked = outputs["check_pg_no_column"].splitlines()
+    assert checked[1 : len(failed) + 1] == failed
 
 
 def test_load_ext_registers_magic(default_dataset, tmp_path):
