@@ -141,6 +141,14 @@ def build_mock(
             f"--out {out} already contains a dataset, {dataset}, which the "
             "mock's would replace: name a new folder"
         )
+    notebooks = sorted(out.glob("*.ipynb")) if out.is_dir() else []
+    if notebooks:
+        # Notebooks read the nearest data/ folder, so these would run on the
+        # mock's dataset instead of their own.
+        raise KitError(
+            f"--out {out} contains notebooks such as {notebooks[0].name}, which "
+            "would then read the mock's dataset: name a new folder"
+        )
     seed = secrets.randbelow(MAX_SEED) if seed is None else seed
     registry = load_registry()
     exercises = pick_exercises(registry, seed)

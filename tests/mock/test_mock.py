@@ -308,6 +308,24 @@ def test_out_with_dataset_is_rejected(tmp_path):
     assert not (tmp_path / NOTEBOOK_FILE).exists()
 
 
+def test_out_with_notebooks_rejected(tmp_path):
+    workspace = tmp_path / "workspace"
+    workspace.mkdir()
+    (workspace / "02_sql_churn_risk.ipynb").write_text("{}")
+
+    completed = subprocess.run(
+        [sys.executable, "-m", "kit", "mock", "--out", str(workspace)],
+        capture_output=True,
+        text=True,
+        cwd=tmp_path,
+    )
+
+    assert completed.returncode == 2
+    assert "contains notebooks such as 02_sql_churn_risk.ipynb" in completed.stderr
+    assert not (workspace / "data").exists()
+    assert not (workspace / NOTEBOOK_FILE).exists()
+
+
 def test_grade_reads_sql_in_its_dialect(mock_copy, monkeypatch):
     state = json.loads((mock_copy / STATE_FILE).read_text(encoding="utf-8"))
     state["questions"] = [{"exercise": "q2.top100_cte", "question_type": "sql"}]
