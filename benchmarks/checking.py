@@ -104,7 +104,8 @@ def time_checks(cold_runs: int, warm_runs: int) -> dict[str, list[float]]:
             verdict = check(EXERCISE_ID, answer)
             elapsed = time.perf_counter() - started
         if not verdict.correct:
-            raise RuntimeError(f"the reference answer was judged:\n{verdict.text()}")
+            message = verdict.text()
+            raise RuntimeError(f"check() rejected the reference solution:\n{message}")
         return elapsed * 1000
 
     timed_check()

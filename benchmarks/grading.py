@@ -132,7 +132,9 @@ def measure_grading(
             result.seconds.setdefault(jobs, []).append(run.seconds)
             graded = GRADED.search(run.stdout)
             if graded is None:
-                raise BenchmarkError(f"no verdict count in:\n{run.stdout}")
+                raise BenchmarkError(
+                    f"the grade output has no verdict count:\n{run.stdout}"
+                )
             result.verdicts, result.correct = map(int, graded.groups())
             log.info(
                 "grading: %.1f s, %d of %d verdicts correct",

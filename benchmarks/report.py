@@ -2,6 +2,7 @@
 
 from statistics import median
 
+from benchmarks.process import POLL_SECONDS
 from benchmarks.results import Results, evaluate_targets, rate, speedup
 
 MARKS = {True: "met", False: "**not met**", None: "not measured"}
@@ -9,14 +10,17 @@ MARKS = {True: "met", False: "**not met**", None: "not measured"}
 METHOD = """\
 ## Method
 
-- Times are wall-clock seconds from `time.perf_counter`; each figure is the
-  median of the runs in its row.
+- Times are wall-clock seconds from `time.perf_counter`. Each figure is the
+  median of the runs in its row. Generation sizes and baselines run
+  `--runs` times (3 by default). The self-check and each grading `--jobs`
+  value run `--notebook-runs` times (1 by default), because each run takes
+  about half a minute or more on two cores.
 - Generation: every run is a fresh process, `python -m benchmarks.generation`,
   that calls `datagen.generate` (seed 42) once and times that call alone:
   every table, scenario and the answer key, written, checkpointed and
   renamed into place. Rows are the total over all tables of the returned
   Summary. Sizes take turns, round by round.
-- Peak memory: every 50 ms the runner sums the resident set size (RSS) of
+- Peak memory: every {poll_ms:.0f} ms the runner sums the resident set size (RSS) of
   the generating process and all its descendants with psutil and keeps the
   largest sum. `getrusage(RUSAGE_CHILDREN)` alone would not do: its
   ru_maxrss is the largest single process, not the sum of workers running
@@ -37,10 +41,11 @@ METHOD = """\
 - Self-check: `python -m kit check` (nbval, one fresh kernel per notebook)
   on copies of the solved notebooks.
 - Grading: a release (`python -m kit release`) of the roster, then one
-  solved notebook per candidate. A first, untimed grade of placeholder
-  notebooks, which the grader rejects without a kernel, rebuilds the
-  candidates' datasets; the timed runs keep them, so they measure grading
-  alone, in rounds of `--jobs 1` then `--jobs 2`.
+  solved notebook per candidate. A first grade of placeholder notebooks,
+  which the grader rejects without starting a kernel, rebuilds the
+  candidates' datasets in the report folder. The runs after it find them
+  kept, so they measure grading alone, in rounds of `--jobs 1` then
+  `--jobs 2`.
 """
 
 
@@ -74,7 +79,7 @@ def render(results: Results) -> str:
     lines += _check(results)
     lines += _notebooks(results)
     lines += _machine(results)
-    lines.append(METHOD)
+    lines.append(METHOD.format(poll_ms=POLL_SECONDS * 1000))
     return "\n".join(lines)
 
 

@@ -24,7 +24,7 @@ MIN_JOBS_SPEEDUP = 1.6
 
 @dataclass
 class Results:
-    """The measurements of one run; a step that was skipped stays None."""
+    """Measurements of one run. A skipped step stays None."""
 
     machine: Machine
     options: dict
@@ -68,7 +68,7 @@ def speedup(grading: GradingResult) -> float:
 
 
 def evaluate_targets(results: Results) -> list[TargetOutcome]:
-    """Judge every target; a target whose figure is missing is not measured."""
+    """Judge every target. A target whose figure is missing is not measured."""
     return [
         _times_naive(results),
         _share_of_ceiling(results),
