@@ -22,6 +22,8 @@ from benchmarks.process import PROJECT_ROOT, BenchmarkError, run_checked
 from benchmarks.report import render
 from benchmarks.results import Results
 from benchmarks.selfcheck import measure_selfcheck
+from datagen.config import check_merchants
+from datagen.errors import DatagenError
 
 log = logging.getLogger("benchmarks")
 
@@ -113,17 +115,27 @@ def schedule(args: argparse.Namespace) -> dict:
             "candidates": 8,
         }
     if args.sizes:
-        try:
-            plan["sizes"] = sorted({int(size) for size in args.sizes.split(",")})
-        except ValueError:
-            raise BenchmarkError(
-                f"--sizes {args.sizes} is invalid: give merchant counts such as "
-                "1000,10000"
-            ) from None
+        plan["sizes"] = parse_sizes(args.sizes)
     # check() and the self-check use the default dataset (seed 42, 1,000
     # merchants); a quick run uses its smallest generated one.
     plan["dataset_size"] = min(plan["sizes"]) if args.quick else DEFAULT_DATASET_SIZE
     return plan
+
+
+def parse_sizes(text: str) -> list[int]:
+    """Return the merchant counts of ``--sizes``, sorted, each one datagen accepts."""
+    try:
+        sizes = sorted({int(size) for size in text.split(",")})
+    except ValueError:
+        raise BenchmarkError(
+            f"--sizes {text} is invalid: give merchant counts such as 1000,10000"
+        ) from None
+    for size in sizes:
+        try:
+            check_merchants(size)
+        except DatagenError as error:
+            raise BenchmarkError(f"--sizes {text} is invalid: {error}") from None
+    return sizes
 
 
 def default_dataset(plan: dict, work: Path, generated: bool) -> tuple[Path, str]:
