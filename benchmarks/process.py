@@ -19,7 +19,10 @@ from pathlib import Path
 
 import psutil
 
-POLL_SECONDS = 0.05
+# A sample scans the process table, about 2 ms of CPU with 120 processes
+# running (measured on a two-core machine), so ten samples a second take about
+# 2% of one core from the measured run.
+POLL_SECONDS = 0.1
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
 ERROR_TAIL_CHARS = 3000
 
