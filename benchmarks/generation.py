@@ -2,7 +2,7 @@
 
 The child times the ``generate`` call alone (all tables, scenarios, answer
 key, written and checkpointed), so interpreter start-up and imports are not
-counted; the parent samples the memory of the child's whole process tree
+counted. The parent samples the memory of the child's whole process tree
 (see benchmarks.process). Rows are the total of every table in the
 returned Summary.
 """
