@@ -39,6 +39,9 @@ class Machine:
     packages: dict[str, str]
     commit: str
     started: datetime
+    # One-minute load average when the run started: other work on the machine
+    # slows every figure.
+    load_at_start: float
 
 
 def cpu_model(cpuinfo: Path = Path("/proc/cpuinfo")) -> str:
@@ -85,4 +88,5 @@ def describe_machine() -> Machine:
         packages={name: package_version(name) for name in PACKAGES},
         commit=git_commit(),
         started=datetime.now(UTC),
+        load_at_start=os.getloadavg()[0],
     )

@@ -6,6 +6,8 @@ from benchmarks.process import POLL_SECONDS
 from benchmarks.results import Results, evaluate_targets, rate, speedup
 
 MARKS = {True: "met", False: "**not met**", None: "not measured"}
+# A load average above this, at the start or the end, means other work ran.
+BUSY_LOAD = 1.0
 
 METHOD = """\
 ## Method
@@ -99,6 +101,14 @@ def _header(results: Results) -> list[str]:
         lines += [
             "**A quick run (`--quick`)**: small sizes and one run of each step, to "
             "show that every step works. Its figures are not benchmark results.",
+            "",
+        ]
+    load = max(machine.load_at_start, results.load_at_end)
+    if load > BUSY_LOAD:
+        lines += [
+            f"**The machine was busy**: its one-minute load average reached "
+            f"{load:.1f} on {machine.logical_cores} logical cores, so other work "
+            "slowed these figures.",
             "",
         ]
     skipped = options["skipped"]
@@ -238,6 +248,11 @@ def _machine(results: Results) -> list[str]:
         ["CPU", machine.cpu_model],
         ["cores", f"{machine.logical_cores} logical, {physical} physical"],
         ["memory", f"{machine.memory_bytes / 1e9:.1f} GB"],
+        [
+            "load average (1 min)",
+            f"{machine.load_at_start:.1f} at the start, "
+            f"{results.load_at_end:.1f} at the end",
+        ],
         ["system", machine.system],
         ["Python", machine.python],
     ]

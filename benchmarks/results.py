@@ -35,6 +35,8 @@ class Results:
     selfcheck: SelfCheckResult | None = None
     grading: GradingResult | None = None
     total_seconds: float = 0.0
+    # One-minute load average when the last step ended.
+    load_at_end: float = 0.0
 
     def generation_at(self, merchants: int) -> GenerationResult | None:
         for result in self.generation:

@@ -189,6 +189,7 @@ def measure(
             plan["notebook_runs"], work, candidates=plan["candidates"]
         )
     results.total_seconds = time.perf_counter() - started
+    results.load_at_end = os.getloadavg()[0]
     return results
 
 

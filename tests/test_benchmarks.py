@@ -44,6 +44,7 @@ def machine() -> Machine:
         packages={"duckdb": "2.0.1"},
         commit="abc1234",
         started=datetime(2026, 1, 1, tzinfo=UTC),
+        load_at_start=0.1,
     )
 
 
