@@ -1,6 +1,7 @@
 # Each target creates .venv and installs requirements.txt on first use, so a
 # fresh clone needs only Python 3.11 and make. Every target has a
-# `python -m kit ...` or `python -m datagen ...` equivalent, shown beside it.
+# `python -m kit ...`, `python -m datagen ...` or `python -m benchmarks`
+# equivalent, shown beside it.
 
 PYTHON ?= $(shell command -v python3.11 || command -v python3)
 VENV := .venv
@@ -12,8 +13,9 @@ LAB_ARGS ?=
 PYTEST_ARGS ?= -n 2 --dist loadfile
 DATAGEN_ARGS ?=
 NOTEBOOKS ?=
+BENCH_ARGS ?=
 
-.PHONY: install lab test check data solutions lint
+.PHONY: install lab test check data solutions lint bench
 
 install: $(INSTALLED)
 
@@ -41,6 +43,10 @@ data: install
 # python -m kit build-solutions
 solutions: install
 	$(PY) -m kit build-solutions
+
+# python -m benchmarks; writes benchmarks/RESULTS.md. Not part of `make test`.
+bench: install
+	$(PY) -m benchmarks $(BENCH_ARGS)
 
 # python -m ruff check . && python -m ruff format --check .
 lint: install

@@ -1,0 +1,196 @@
+"""The benchmark: a quick run writes RESULTS.md, and targets judge the figures."""
+
+import os
+import subprocess
+import sys
+from datetime import UTC, datetime
+
+import pytest
+
+from benchmarks.baselines import BaselineResult
+from benchmarks.checking import CheckResult
+from benchmarks.generation import GenerationResult
+from benchmarks.grading import GradingResult
+from benchmarks.machine import Machine
+from benchmarks.process import PROJECT_ROOT, run_child
+from benchmarks.report import MARKS, render
+from benchmarks.results import Results, evaluate_targets
+
+TARGETS = 7
+SECTIONS = (
+    "## Targets",
+    "## Generation end to end",
+    "## Baselines: merchant_sessions rows written to DuckDB",
+    "## check() latency",
+    "## Notebooks: self-check and grading",
+    "## Machine and versions",
+    "## Method",
+)
+
+
+def target_rows(text: str) -> list[list[str]]:
+    lines = text.split("## Targets\n\n", 1)[1].split("\n\n", 1)[0].splitlines()
+    return [[cell.strip() for cell in line.strip("|").split("|")] for line in lines[2:]]
+
+
+def machine() -> Machine:
+    return Machine(
+        cpu_model="Test CPU",
+        logical_cores=2,
+        physical_cores=2,
+        memory_bytes=8 * 10**9,
+        system="Linux",
+        python="3.11.0",
+        packages={"duckdb": "2.0.1"},
+        commit="abc1234",
+        started=datetime(2026, 1, 1, tzinfo=UTC),
+        load_at_start=0.1,
+    )
+
+
+def results(
+    *,
+    seconds_10k: float,
+    seconds_100k: float,
+    peak_bytes: int,
+    naive_seconds: float,
+    numpy_seconds: float,
+    warm_ms: float,
+    cold_ms: float,
+    jobs_seconds: tuple[float, float],
+) -> Results:
+    """Return figures for 350 M rows at 100,000 merchants and 100,000-row baselines."""
+    return Results(
+        machine(),
+        {"arguments": [], "quick": False, "skipped": []},
+        generation=[
+            GenerationResult(10_000, 35_000_000, [seconds_10k] * 3, [10**8] * 3),
+            GenerationResult(
+                100_000, 350_000_000, [seconds_100k] * 3, [peak_bytes] * 3
+            ),
+        ],
+        naive=BaselineResult("naive", 100_000, [naive_seconds] * 3),
+        ceiling=BaselineResult("numpy", 100_000, [numpy_seconds] * 3),
+        check=CheckResult("the default dataset", cold_ms=[cold_ms], warm_ms=[warm_ms]),
+        grading=GradingResult(
+            8, 300, "02.ipynb", seconds={1: [jobs_seconds[0]], 2: [jobs_seconds[1]]}
+        ),
+    )
+
+
+# 2.3 M rows/s: 152 times a naive 15,000 rows/s and 58% of a 4 M rows/s ceiling.
+PASSING = results(
+    seconds_10k=15,
+    seconds_100k=152,
+    peak_bytes=10**9,
+    naive_seconds=100_000 / 15_000,
+    numpy_seconds=100_000 / 4_000_000,
+    warm_ms=40,
+    cold_ms=900,
+    jobs_seconds=(40, 24),
+)
+# Every figure just past its target.
+FAILING = results(
+    seconds_10k=15,
+    seconds_100k=166,
+    peak_bytes=1_600_000_000,
+    naive_seconds=100_000 / 15_000,
+    numpy_seconds=100_000 / 4_300_000,
+    warm_ms=60,
+    cold_ms=1100,
+    jobs_seconds=(40, 26),
+)
+
+
+@pytest.mark.parametrize(
+    ("figures", "met"), [(PASSING, True), (FAILING, False)], ids=["met", "not-met"]
+)
+def test_targets_judge_figures(figures, met):
+    outcomes = evaluate_targets(figures)
+
+    assert len(outcomes) == TARGETS
+    for outcome in outcomes:
+        assert outcome.met is met, outcome
+
+
+@pytest.mark.parametrize(
+    ("figures", "mark"),
+    [(PASSING, MARKS[True]), (FAILING, MARKS[False])],
+    ids=["met", "not-met"],
+)
+def test_report_marks_every_target(figures, mark):
+    rows = target_rows(render(figures))
+
+    assert len(rows) == TARGETS
+    for row in rows:
+        assert row[2] == mark, row
+
+
+def test_missing_figure_not_measured():
+    figures = results(
+        seconds_10k=15,
+        seconds_100k=152,
+        peak_bytes=10**9,
+        naive_seconds=1,
+        numpy_seconds=1,
+        warm_ms=40,
+        cold_ms=900,
+        jobs_seconds=(40, 24),
+    )
+    figures.generation = figures.generation[:1]
+    figures.grading = None
+
+    marks = {row[0]: row[2] for row in target_rows(render(figures))}
+
+    assert marks["peak memory at most 1.5 GB at 100,000 merchants"] == MARKS[None]
+    assert marks["grading with --jobs 2 at least 1.6 times faster"] == MARKS[None]
+    assert marks["check() warm at most 50 ms"] == MARKS[True]
+
+
+def test_peak_memory_sums_process_tree():
+    # A child starts a grandchild, and both keep 100 MB allocated at once.
+    hold = "b = bytearray(100_000_000); import time; time.sleep(1.5)"
+    parent = (
+        "import subprocess, sys; "
+        f"child = subprocess.Popen([sys.executable, '-c', {hold!r}]); "
+        f"{hold}; child.wait()"
+    )
+
+    run = run_child([sys.executable, "-c", parent])
+
+    assert run.returncode == 0, run.stderr
+    assert run.peak_tree_rss >= 200_000_000
+    assert run.max_process_rss < 200_000_000
+
+
+def test_quick_run_writes_results(tmp_path):
+    out = tmp_path / "RESULTS.md"
+    scratch = tmp_path / "scratch"
+    scratch.mkdir()
+    command = [sys.executable, "-m", "benchmarks", "--quick", "--out", str(out)]
+    command += ["--skip", "selfcheck", "--skip", "grading"]
+
+    completed = subprocess.run(
+        command,
+        cwd=PROJECT_ROOT,
+        env={**os.environ, "TMPDIR": str(scratch)},
+        capture_output=True,
+        text=True,
+        timeout=300,
+    )
+
+    assert completed.returncode == 0, completed.stderr[-3000:]
+    text = out.read_text(encoding="utf-8")
+    for section in SECTIONS:
+        assert section in text, section
+    assert "A quick run" in text
+    assert "| 300 | " in text
+    assert "naive per-row Faker loop" in text
+    assert "vectorised numpy columns (ceiling)" in text
+    assert "| cold | 1 call |" in text
+    marks = {row[0]: row[2] for row in target_rows(text)}
+    assert len(marks) == TARGETS
+    measured = [target for target, mark in marks.items() if mark != MARKS[None]]
+    assert len(measured) == 4, marks
+    assert set(marks.values()) <= set(MARKS.values())
+    assert list(scratch.iterdir()) == []
