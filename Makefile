@@ -13,7 +13,7 @@ PYTEST_ARGS ?= -n 2 --dist loadfile
 DATAGEN_ARGS ?=
 NOTEBOOKS ?=
 
-.PHONY: install lab test check data solutions lint
+.PHONY: install lab test test-e2e check data solutions lint
 
 install: $(INSTALLED)
 
@@ -29,6 +29,12 @@ lab: install
 # python -m pytest
 test: install
 	$(PY) -m pytest $(PYTEST_ARGS)
+
+# python -m pytest tests/e2e
+# The notebooks in JupyterLab, driven through /usr/bin/chromium. The tests
+# are skipped when it is missing.
+test-e2e: install
+	$(PY) -m pytest tests/e2e
 
 # python -m kit check [NOTEBOOK ...]
 check: install
