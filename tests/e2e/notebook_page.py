@@ -9,6 +9,7 @@ from pathlib import Path
 
 from lab_server import LabServer
 from playwright.sync_api import BrowserContext, Page
+from playwright.sync_api import TimeoutError as PlaywrightTimeoutError
 
 # Screenshots for a person to look at, in a folder git ignores.
 SCREENSHOTS = Path(__file__).resolve().parents[2] / "build" / "e2e"
@@ -43,13 +44,17 @@ READ_CELLS_JS = """
 }))
 """
 
-# True once every code cell shows an execution count such as [12]:.
-ALL_EXECUTED_JS = """
+# True once a code cell shows an execution count such as [12]: and none shows
+# [*]:. Run All Cells marks every queued cell [*]:, and after an error JupyterLab
+# clears that mark from the cells it no longer runs, so the tests then see them
+# unrun instead of waiting for them.
+RUN_FINISHED_JS = """
 () => {
     const prompts = [...document.querySelectorAll(
-        '.jp-Notebook .jp-CodeCell .jp-InputPrompt')];
-    return prompts.length > 0
-        && prompts.every(prompt => /^\\[\\d+\\]:$/.test(prompt.textContent.trim()));
+        '.jp-Notebook .jp-CodeCell .jp-InputPrompt')]
+        .map(prompt => prompt.textContent.trim());
+    return prompts.some(prompt => /^\\[\\d+\\]:$/.test(prompt))
+        && !prompts.includes('[*]:');
 }
 """
 
@@ -93,10 +98,10 @@ def open_notebook(context: BrowserContext, server: LabServer, name: str) -> Page
 
 
 def run_all_cells(page: Page) -> None:
-    """Choose Run > Run All Cells, then wait until every code cell has run."""
+    """Choose Run > Run All Cells, then wait until the kernel has run them."""
     page.locator(".lm-MenuBar-itemLabel", has_text="Run").first.click()
     page.locator(".lm-Menu-itemLabel").get_by_text("Run All Cells", exact=True).click()
-    page.wait_for_function(ALL_EXECUTED_JS, timeout=RUN_TIMEOUT_MS)
+    page.wait_for_function(RUN_FINISHED_JS, timeout=RUN_TIMEOUT_MS)
     wait_for_idle_kernel(page)
 
 
@@ -104,6 +109,19 @@ def wait_for_idle_kernel(page: Page) -> None:
     page.locator(".jp-Notebook-ExecutionIndicator[data-status='idle']").wait_for(
         timeout=RUN_TIMEOUT_MS
     )
+
+
+def wait_until(page: Page, expression: str, arg=None, timeout_ms=CELL_TIMEOUT_MS):
+    """Wait until the JavaScript ``expression`` is true, or return False on a timeout.
+
+    Tests that wait for an effect call this, so their asserts report what the
+    page shows instead of a bare timeout.
+    """
+    try:
+        page.wait_for_function(expression, arg=arg, timeout=timeout_ms)
+    except PlaywrightTimeoutError:
+        return False
+    return True
 
 
 def read_cells(page: Page) -> list[CellView]:
