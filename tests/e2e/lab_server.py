@@ -114,7 +114,10 @@ def lab_environment(workspace: Path, home: Path) -> dict[str, str]:
 
 
 def lab_command(workspace: Path, home: Path, port: int, token: str) -> list[str]:
-    """Return the command line of `kit lab`, bound to loopback and offline."""
+    """Return the JupyterLab command `kit lab` runs, on loopback with a token.
+
+    The news feed and update check are off, so the server fetches neither.
+    """
     command = [
         sys.executable,
         "-m",
@@ -188,7 +191,12 @@ def wait_until_ready(server: LabServer) -> None:
 
 
 def stop_lab(server: LabServer) -> None:
-    """Shut down the server and its kernels, killing its process group on a timeout."""
+    """Shut down the server and its kernels, killing its process group on a timeout.
+
+    Kernels run in sessions of their own, so the kill misses them, but each
+    one exits when it sees its parent, the server, gone (ipykernel's parent
+    poller).
+    """
     if server.process.poll() is None:
         try:
             server.request("POST", "/api/shutdown")
