@@ -15,7 +15,7 @@ DATAGEN_ARGS ?=
 NOTEBOOKS ?=
 BENCH_ARGS ?=
 
-.PHONY: install lab test check data solutions lint bench
+.PHONY: install lab test test-e2e check data solutions lint bench
 
 install: $(INSTALLED)
 
@@ -31,6 +31,12 @@ lab: install
 # python -m pytest
 test: install
 	$(PY) -m pytest $(PYTEST_ARGS)
+
+# python -m pytest tests/e2e
+# The notebooks in JupyterLab, driven through /usr/bin/chromium. The tests
+# are skipped when it is missing.
+test-e2e: install
+	$(PY) -m pytest tests/e2e
 
 # python -m kit check [NOTEBOOK ...]
 check: install
