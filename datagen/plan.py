@@ -147,6 +147,10 @@ class Plan:
     claimed: dict[int, str] = field(default_factory=dict)
     # Name pools for contacts that scenarios add.
     pools: NamePools | None = None
+    # Row positions of each merchant's contacts in ``contacts``, and the
+    # frame they were computed for: rebuilt when ``contacts`` is replaced.
+    _contact_rows: dict[int, np.ndarray] = field(default_factory=dict, repr=False)
+    _contact_rows_of: pd.DataFrame | None = field(default=None, repr=False)
 
     def edits_for(self, merchant_id: int) -> ActivityEdits:
         return self.edits.setdefault(merchant_id, ActivityEdits())
@@ -154,8 +158,24 @@ class Plan:
     def contracts_of(self, merchant_id: int) -> list[Contract]:
         return [c for c in self.contracts if c.merchant_id == merchant_id]
 
+    def contact_rows(self, merchant_id: int) -> np.ndarray:
+        """Return the row positions of a merchant's contacts in ``contacts``.
+
+        The grouping is computed once per contacts frame. Scenarios edit
+        contact values in place but add or remove contacts by replacing the
+        frame, which rebuilds it.
+        """
+        if self._contact_rows_of is not self.contacts:
+            merchant_ids = self.contacts["merchant_id"].to_numpy()
+            order = np.argsort(merchant_ids, kind="stable")
+            ids, starts = np.unique(merchant_ids[order], return_index=True)
+            groups = np.split(order, starts[1:]) if len(ids) else []
+            self._contact_rows = dict(zip(ids.tolist(), groups, strict=True))
+            self._contact_rows_of = self.contacts
+        return self._contact_rows.get(merchant_id, np.empty(0, dtype=np.intp))
+
     def contacts_of(self, merchant_id: int) -> pd.DataFrame:
-        return self.contacts[self.contacts["merchant_id"] == merchant_id]
+        return self.contacts.iloc[self.contact_rows(merchant_id)]
 
     def staying_contacts(self, since: int) -> pd.DataFrame:
         """Return contacts who started by ``since`` and stay active through as-of."""
