@@ -147,32 +147,52 @@ class Plan:
     claimed: dict[int, str] = field(default_factory=dict)
     # Name pools for contacts that scenarios add.
     pools: NamePools | None = None
-    # Row positions of each merchant's contacts in ``contacts``, and the
-    # frame they were computed for: rebuilt when ``contacts`` is replaced.
-    _contact_rows: dict[int, np.ndarray] = field(default_factory=dict, repr=False)
-    _contact_rows_of: pd.DataFrame | None = field(default=None, repr=False)
+    # Contact rows grouped by merchant and contracts by merchant, with the
+    # objects they were computed from: rebuilt when those are replaced or,
+    # for the contracts list, grow.
+    _contact_groups: tuple | None = field(default=None, repr=False)
+    _contract_groups: tuple | None = field(default=None, repr=False)
 
     def edits_for(self, merchant_id: int) -> ActivityEdits:
         return self.edits.setdefault(merchant_id, ActivityEdits())
 
     def contracts_of(self, merchant_id: int) -> list[Contract]:
-        return [c for c in self.contracts if c.merchant_id == merchant_id]
+        """Return a merchant's contracts, in the order of ``contracts``.
+
+        The grouping is computed once per contracts list and length.
+        Scenarios append contracts or replace the list, which rebuilds it.
+        NOTE: sorting the list in place (finalize_contracts) is not seen, so
+        call this only while planting.
+        """
+        cached = self._contract_groups
+        if (
+            cached is None
+            or cached[0] is not self.contracts
+            or cached[1] != len(self.contracts)
+        ):
+            groups: dict[int, list[Contract]] = defaultdict(list)
+            for contract in self.contracts:
+                groups[contract.merchant_id].append(contract)
+            cached = (self.contracts, len(self.contracts), groups)
+            self._contract_groups = cached
+        return list(cached[2].get(merchant_id, ()))
 
     def contact_rows(self, merchant_id: int) -> np.ndarray:
         """Return the row positions of a merchant's contacts in ``contacts``.
 
-        The grouping is computed once per contacts frame. Scenarios edit
-        contact values in place but add or remove contacts by replacing the
-        frame, which rebuilds it.
+        The rows are sorted by merchant once per contacts frame. Scenarios
+        edit contact values in place but add or remove contacts by replacing
+        the frame, which sorts it again.
         """
-        if self._contact_rows_of is not self.contacts:
+        cached = self._contact_groups
+        if cached is None or cached[0] is not self.contacts:
             merchant_ids = self.contacts["merchant_id"].to_numpy()
             order = np.argsort(merchant_ids, kind="stable")
-            ids, starts = np.unique(merchant_ids[order], return_index=True)
-            groups = np.split(order, starts[1:]) if len(ids) else []
-            self._contact_rows = dict(zip(ids.tolist(), groups, strict=True))
-            self._contact_rows_of = self.contacts
-        return self._contact_rows.get(merchant_id, np.empty(0, dtype=np.intp))
+            cached = (self.contacts, merchant_ids[order], order)
+            self._contact_groups = cached
+        _, sorted_ids, order = cached
+        first, end = np.searchsorted(sorted_ids, [merchant_id, merchant_id + 1])
+        return order[first:end]
 
     def contacts_of(self, merchant_id: int) -> pd.DataFrame:
         return self.contacts.iloc[self.contact_rows(merchant_id)]

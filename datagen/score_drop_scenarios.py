@@ -83,7 +83,7 @@ def stable_for_score(plan: Plan, merchant_id: int) -> bool:
     if not (
         plan.is_free(merchant_id)
         and is_retained(plan, merchant_id)
-        and plan.merchants.loc[merchant_id, "go_live_day"] <= since
+        and plan.merchants.at[merchant_id, "go_live_day"] <= since
         and not plan.usage_changed_between(merchant_id, since, as_of)
     ):
         return False
