@@ -19,13 +19,11 @@ import pandas as pd
 
 from datagen import catalog
 from datagen.activity import Context, merchant_activity
+from datagen.config import MAX_DEFAULT_WORKERS
 from datagen.contact_table import ContactTable
 from datagen.plan import ActivityEdits
 
-# Worker processes by default: one per available core, at most this many,
-# because each worker holds its own batches in memory.
-MAX_DEFAULT_WORKERS = 8
-# Batches submitted ahead of the one being written, per worker.
+# Batches submitted and not yet written, per worker.
 BATCHES_AHEAD_PER_WORKER = 2
 
 CATEGORIES = {
@@ -89,7 +87,8 @@ class ActivityBatch:
     """The activity of consecutive merchants, ready to append."""
 
     merchants: int
-    # Frame per table in ACTIVITY_TABLES; empty when no merchant had activity.
+    # Frame per table in ACTIVITY_TABLES. The dict is empty when no merchant
+    # of the batch had activity.
     frames: dict[str, pd.DataFrame]
     lost_days: dict[int, np.ndarray]
 
@@ -153,10 +152,10 @@ def activity_batches(
     """Yield the activity batches in merchant order.
 
     With ``workers`` above 1 and more than one batch, a process pool
-    generates at most BATCHES_AHEAD_PER_WORKER batches per worker ahead of
-    the one yielded, which bounds memory. Closing the iterator, or an error
-    in a batch, cancels the batches not started and waits for the workers
-    to exit.
+    generates them, with at most BATCHES_AHEAD_PER_WORKER batches per worker
+    submitted and not yet yielded, which bounds memory. Closing the
+    iterator, or an error in a batch, cancels the batches not started and
+    waits for the workers to exit.
     """
     count = len(inputs.merchants)
     ranges = [

@@ -78,6 +78,17 @@ def build_parser() -> argparse.ArgumentParser:
         ),
     )
     parser.add_argument(
+        "--workers",
+        default=None,
+        metavar="N",
+        help=(
+            "processes that generate activity while the main one writes it; "
+            "1 generates it in the main process. The data does not depend on "
+            "it (default: one per core, at most "
+            f"{config.MAX_DEFAULT_WORKERS})"
+        ),
+    )
+    parser.add_argument(
         "-v",
         "--verbose",
         action="store_true",
@@ -98,6 +109,7 @@ def main(argv: list[str] | None = None) -> int:
         as_of = config.parse_as_of(args.as_of)
         history_days = config.parse_history_days(args.history_days)
         out = config.parse_out(args.out)
+        workers = None if args.workers is None else config.parse_workers(args.workers)
         from datagen.build import generate
 
         summary = generate(
@@ -106,6 +118,7 @@ def main(argv: list[str] | None = None) -> int:
             merchants=merchants,
             as_of=as_of,
             history_days=history_days,
+            workers=workers,
             progress=sys.stderr.isatty(),
         )
     except DatagenError as error:
