@@ -159,23 +159,20 @@ class Plan:
     def contracts_of(self, merchant_id: int) -> list[Contract]:
         """Return a merchant's contracts, in the order of ``contracts``.
 
-        The grouping is computed once per contracts list and length.
-        Scenarios append contracts or replace the list, which rebuilds it.
-        NOTE: sorting the list in place (finalize_contracts) is not seen, so
-        call this only while planting.
+        The grouping is built once per contracts list and extended with the
+        contracts appended since. Scenarios append contracts or replace the
+        list, which rebuilds it.
+        NOTE: sorting or removing in place is not seen (finalize_contracts
+        sorts the list), so call this only while planting.
         """
         cached = self._contract_groups
-        if (
-            cached is None
-            or cached[0] is not self.contracts
-            or cached[1] != len(self.contracts)
-        ):
-            groups: dict[int, list[Contract]] = defaultdict(list)
-            for contract in self.contracts:
-                groups[contract.merchant_id].append(contract)
-            cached = (self.contracts, len(self.contracts), groups)
-            self._contract_groups = cached
-        return list(cached[2].get(merchant_id, ()))
+        if cached is None or cached[0] is not self.contracts:
+            cached = (self.contracts, 0, defaultdict(list))
+        contracts, grouped, groups = cached
+        for contract in contracts[grouped:]:
+            groups[contract.merchant_id].append(contract)
+        self._contract_groups = (contracts, len(contracts), groups)
+        return list(groups.get(merchant_id, ()))
 
     def contact_rows(self, merchant_id: int) -> np.ndarray:
         """Return the row positions of a merchant's contacts in ``contacts``.
