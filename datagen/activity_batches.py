@@ -9,6 +9,8 @@ number of workers and the batch size never change the data.
 
 import os
 import signal
+import threading
+import time
 from collections import Counter, deque
 from collections.abc import Iterator
 from concurrent.futures import Future, ProcessPoolExecutor
@@ -25,6 +27,8 @@ from datagen.plan import ActivityEdits
 
 # Batches submitted and not yet written, per worker.
 BATCHES_AHEAD_PER_WORKER = 2
+# How often a worker checks that the process that started it still runs.
+PARENT_CHECK_SECONDS = 1.0
 
 CATEGORIES = {
     "platform": catalog.PLATFORMS,
@@ -134,11 +138,22 @@ def generate_batch(inputs: ActivityInputs, first: int, end: int) -> ActivityBatc
 _worker_inputs: ActivityInputs | None = None
 
 
+def _exit_with_parent(parent: int) -> None:
+    while os.getppid() == parent:
+        time.sleep(PARENT_CHECK_SECONDS)
+    os._exit(1)
+
+
 def _start_worker(inputs: ActivityInputs) -> None:
     global _worker_inputs
     # Ctrl-C reaches the whole process group. The parent stops the pool, so
     # a worker finishes its batch instead of dying with a traceback.
     signal.signal(signal.SIGINT, signal.SIG_IGN)
+    # A parent killed by a signal never shuts the pool down, and forked
+    # workers keep each other's queue pipes open, so they would wait forever.
+    threading.Thread(
+        target=_exit_with_parent, args=(os.getppid(),), daemon=True
+    ).start()
     _worker_inputs = inputs
 
 

@@ -1,5 +1,10 @@
 """Worker processes generate activity without changing the data or leaking."""
 
+import signal
+import subprocess
+import sys
+import time
+
 import psutil
 import pytest
 from test_command_line import snapshot
@@ -57,6 +62,25 @@ def test_interrupt_stops_workers(small_dataset, tmp_path, monkeypatch):
         generate_like(small_dataset, out, workers=2, batch_size=20)
     assert snapshot(tmp_path) == before
     assert worker_processes() == []
+
+
+def test_workers_exit_with_killed_parent(tmp_path):
+    out = tmp_path / "merchants.duckdb"
+    script = (
+        "import datagen; "
+        f"datagen.generate({str(out)!r}, merchants=300, workers=2, batch_size=5)"
+    )
+    parent = subprocess.Popen([sys.executable, "-c", script])
+    workers = []
+    deadline = time.monotonic() + 300
+    while len(workers) < 2 and time.monotonic() < deadline:
+        workers = psutil.Process(parent.pid).children(recursive=True)
+        time.sleep(0.1)
+    assert len(workers) == 2
+    parent.send_signal(signal.SIGKILL)
+    parent.wait()
+    gone, alive = psutil.wait_procs(workers, timeout=30)
+    assert alive == []
 
 
 @pytest.mark.parametrize("workers", [0, -1, 1.5, True])
