@@ -19,6 +19,7 @@ import pandas as pd
 from datagen import catalog, dates
 from datagen.adoption import depth_factors
 from datagen.config import Config
+from datagen.contact_table import PLATFORM_CODES, MerchantContacts
 from datagen.plan import ActivityEdits, Plan
 from datagen.releases import Releases
 from datagen.rng import stream
@@ -44,7 +45,6 @@ FORCED_FEATURE_WEIGHT = 1.5
 REDELIVERY_RATE = 0.002
 VOLUME_HOLIDAY_FACTOR = 0.7
 WINDOW_DAYS = 30
-PLATFORM_CODES = {name: code for code, name in enumerate(catalog.PLATFORMS)}
 TIER_CODES = {name: code for code, name in enumerate(catalog.TIERS)}
 EVENT_CODES = {name: code for code, name in enumerate(catalog.EVENT_NAMES)}
 # EVENT_NAME_CODES[tier, feature] is the event code a tier logs a feature as.
@@ -145,7 +145,7 @@ def _draw_sessions(
     ctx: Context,
     rng: np.random.Generator,
     merchant,
-    contacts: pd.DataFrame,
+    contacts: MerchantContacts,
     edits: ActivityEdits | None,
     first: int,
     last: int,
@@ -162,26 +162,26 @@ def _draw_sessions(
             inside = (days >= window_first) & (days < window_end)
             progress = (days[inside] - window_first) / (window_end - window_first)
             day_rate[inside] *= first_factor + (end_factor - first_factor) * progress
-    start = np.maximum(contacts["start_day"].to_numpy(), first)
-    end = np.minimum(contacts["activity_end_day"].to_numpy(), last)
+    start = np.maximum(contacts.start_day, first)
+    end = np.minimum(contacts.activity_end_day, last)
     active = (days[None, :] >= start[:, None]) & (days[None, :] <= end[:, None])
-    lam = contacts["rate"].to_numpy()[:, None] * day_rate[None, :] * active
+    lam = contacts.rate[:, None] * day_rate[None, :] * active
     counts = rng.poisson(lam).ravel()
     cells = np.flatnonzero(counts)
     flat = np.repeat(cells, counts[cells])
     return SessionDraft(contact=flat // len(days), day=first + flat % len(days))
 
 
-def _active_on(contacts: pd.DataFrame, day: int) -> np.ndarray:
-    starts = contacts["start_day"].to_numpy()
-    ends = contacts["activity_end_day"].to_numpy()
-    return np.flatnonzero((starts <= day) & (ends >= day))
+def _active_on(contacts: MerchantContacts, day: int) -> np.ndarray:
+    return np.flatnonzero(
+        (contacts.start_day <= day) & (contacts.activity_end_day >= day)
+    )
 
 
 def _add_in_window(
     rng: np.random.Generator,
     draft: SessionDraft,
-    contacts: pd.DataFrame,
+    contacts: MerchantContacts,
     first: int,
     end: int,
     n: int,
@@ -192,7 +192,7 @@ def _add_in_window(
     """
     if n <= 0:
         return
-    rates = contacts["rate"].to_numpy()
+    rates = contacts.rate
     staffed = [d for d in range(first, end) if len(_active_on(contacts, d))]
     candidates = [d for d in staffed if dates.weekday(d) < 5] or staffed
     if not candidates:
@@ -210,7 +210,7 @@ def _add_in_window(
 def _activate_every_contact(
     rng: np.random.Generator,
     draft: SessionDraft,
-    contacts: pd.DataFrame,
+    contacts: MerchantContacts,
     first: int,
     end: int,
 ) -> None:
@@ -219,8 +219,8 @@ def _activate_every_contact(
     A contact without one gets a session on a random working day of the
     window.
     """
-    starts = contacts["start_day"].to_numpy()
-    ends = contacts["activity_end_day"].to_numpy()
+    starts = contacts.start_day
+    ends = contacts.activity_end_day
     inside = (draft.day >= first) & (draft.day < end)
     active = set(draft.contact[inside].tolist())
     days = np.arange(first, end)
@@ -242,13 +242,13 @@ def _apply_edits(
     ctx: Context,
     rng: np.random.Generator,
     draft: SessionDraft,
-    contacts: pd.DataFrame,
+    contacts: MerchantContacts,
     edits: ActivityEdits,
 ) -> None:
     as_of = ctx.config.as_of_day
     last_window = (as_of - WINDOW_DAYS, as_of)
     prior_window = (as_of - 2 * WINDOW_DAYS, as_of - WINDOW_DAYS)
-    rates = contacts["rate"].to_numpy()
+    rates = contacts.rate
     for day in edits.extra_session_days:
         active = _active_on(contacts, day)
         top = active[np.argsort(-rates[active])[:2]]
@@ -295,7 +295,7 @@ def _session_columns(
     ctx: Context,
     rng: np.random.Generator,
     merchant,
-    contacts: pd.DataFrame,
+    contacts: MerchantContacts,
     draft: SessionDraft,
 ) -> dict[str, np.ndarray]:
     n = len(draft.day)
@@ -303,18 +303,17 @@ def _session_columns(
     hour = (merchant.centre_hour + rng.normal(0, HOUR_SPREAD, n)) % 24
     second_of_day = np.minimum((hour * 3600).astype(np.int64), SECONDS_PER_DAY - 1)
 
-    mobile = rng.random(n) < contacts["mobile_share"].to_numpy()[contact]
-    mobile_code = np.array(
-        [PLATFORM_CODES[p] for p in contacts["mobile_platform"]], dtype=np.int64
+    mobile = rng.random(n) < contacts.mobile_share[contact]
+    platform = np.where(
+        mobile, contacts.mobile_platform[contact], PLATFORM_CODES["web"]
     )
-    platform = np.where(mobile, mobile_code[contact], PLATFORM_CODES["web"])
 
     duration = np.exp(rng.normal(np.log(DURATION_MEDIAN_SECONDS), DURATION_SIGMA, n))
     duration = np.where(mobile, duration * MOBILE_DURATION_FACTOR, duration)
     duration = np.clip(duration, *DURATION_LIMITS).astype(np.int64)
 
     version = np.empty(n, dtype=np.int64)
-    lag = contacts["update_lag"].to_numpy()[contact]
+    lag = contacts.update_lag[contact]
     for name, code in PLATFORM_CODES.items():
         rows = platform == code
         seen_day = day[rows] if name == "web" else day[rows] - lag[rows]
@@ -322,7 +321,7 @@ def _session_columns(
 
     start = day * SECONDS_PER_DAY + second_of_day
     order = np.lexsort((contact, start))
-    ids = contacts["contact_id"].to_numpy()
+    ids = contacts.contact_id
     return {
         "session_id": merchant.merchant_id * SESSION_ID_BLOCK + 1 + np.arange(n),
         "merchant_id": np.full(n, merchant.merchant_id, dtype=np.int64),
@@ -484,7 +483,7 @@ class MerchantActivity:
 
 
 def merchant_activity(
-    ctx: Context, merchant, contacts: pd.DataFrame, edits: ActivityEdits | None
+    ctx: Context, merchant, contacts: MerchantContacts, edits: ActivityEdits | None
 ) -> MerchantActivity | None:
     """Generate one merchant's activity, or None when it had none in the history."""
     config = ctx.config
@@ -494,9 +493,9 @@ def merchant_activity(
     if first > last:
         return None
 
-    contacts = contacts[
-        (contacts["activity_end_day"] >= first) & (contacts["start_day"] <= last)
-    ]
+    contacts = contacts.subset(
+        (contacts.activity_end_day >= first) & (contacts.start_day <= last)
+    )
     draft = _draw_sessions(
         ctx,
         stream(seed, "merchant_sessions", merchant_id),
@@ -514,13 +513,12 @@ def merchant_activity(
     attributes = stream(seed, "merchant_sessions.attributes", merchant_id)
     sessions = _session_columns(ctx, attributes, merchant, contacts, draft)
     factors = depth_factors(
-        stream(seed, "merchant_features.depth_factors", merchant_id), contacts
+        stream(seed, "merchant_features.depth_factors", merchant_id),
+        contacts.is_key_contact,
     )
     if edits is not None and edits.engaged_contacts:
         factors = np.maximum(factors, 1.0)
-    session_contact = pd.Index(contacts["contact_id"]).get_indexer(
-        sessions["contact_id"]
-    )
+    session_contact = pd.Index(contacts.contact_id).get_indexer(sessions["contact_id"])
     features, lost_days = _feature_columns(
         ctx,
         stream(seed, "merchant_features", merchant_id),

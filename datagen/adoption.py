@@ -11,7 +11,6 @@ uses the features at least at the merchant's depth.
 """
 
 import numpy as np
-import pandas as pd
 
 # Beta parameters of a merchant's share of viewers among its contacts: mean
 # 0.4, and 10th to 90th percentile across merchants about 0.14 to 0.68.
@@ -25,12 +24,14 @@ USER_DEPTH_SIGMA = 0.5
 KEY_CONTACT_MIN_DEPTH_FACTOR = 1.0
 
 
-def depth_factors(rng: np.random.Generator, contacts: pd.DataFrame) -> np.ndarray:
-    """Draw each contact's factor on the merchant's feature depth, in row order."""
-    count = len(contacts)
+def depth_factors(rng: np.random.Generator, key: np.ndarray) -> np.ndarray:
+    """Draw each contact's factor on the merchant's feature depth, in row order.
+
+    ``key`` marks each contact that is the merchant's key contact.
+    """
+    count = len(key)
     viewer_share = rng.beta(*VIEWER_SHARE_BETA)
     viewer = rng.random(count) < viewer_share
     factors = np.exp(rng.normal(0.0, USER_DEPTH_SIGMA, count))
     factors = np.where(viewer, VIEWER_DEPTH_FACTOR, factors)
-    key = contacts["is_key_contact"].to_numpy(dtype=bool)
     return np.where(key, np.maximum(factors, KEY_CONTACT_MIN_DEPTH_FACTOR), factors)

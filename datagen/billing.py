@@ -37,9 +37,10 @@ def build_invoices(
     by_merchant: dict[int, list[Contract]] = {}
     for contract in sorted(contracts, key=lambda c: c.contract_id):
         by_merchant.setdefault(contract.merchant_id, []).append(contract)
+    rows = {row.merchant_id: row for row in merchants.itertuples(index=False)}
     parts = []
     for merchant_id, own in by_merchant.items():
-        merchant = merchants.loc[merchant_id]
+        merchant = rows[merchant_id]
         rng = stream(config.seed, "invoices", merchant_id)
         months = int(merchant.billing_months)
         net = NET_DAYS[merchant.segment]

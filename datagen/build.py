@@ -9,7 +9,7 @@ batches, so memory stays bounded by one batch.
 import logging
 import sys
 import time
-from collections import Counter
+from contextlib import closing
 from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
@@ -18,8 +18,14 @@ import numpy as np
 import pandas as pd
 from tqdm import tqdm
 
-from datagen import __version__, catalog
-from datagen.activity import build_context, merchant_activity
+from datagen import __version__
+from datagen.activity import build_context
+from datagen.activity_batches import (
+    ActivityInputs,
+    LostEvents,
+    activity_batches,
+    default_workers,
+)
 from datagen.answer_key import write_answer_key
 from datagen.billing import build_invoices
 from datagen.config import (
@@ -30,6 +36,7 @@ from datagen.config import (
     DEFAULT_SEED,
     Config,
 )
+from datagen.contact_table import ContactTable
 from datagen.contracts import build_contracts, contracts_frame, finalize_contracts
 from datagen.errors import InvalidOption
 from datagen.merchants import build_contacts, build_merchants
@@ -219,14 +226,14 @@ def _dimension_frames(plan: Plan) -> dict[str, pd.DataFrame]:
     }
 
 
-def _support_frames(plan: Plan) -> dict[str, pd.DataFrame]:
+def _support_frames(plan: Plan, contacts: ContactTable) -> dict[str, pd.DataFrame]:
     config = plan.config
     declines = decline_windows(plan.contracts)
     invoices = build_invoices(config, plan.merchants, plan.contracts, declines)
     paid = invoices["paid_day"].to_numpy()
-    tickets = build_tickets(config, plan.merchants, plan.contacts, declines)
+    tickets = build_tickets(config, plan.merchants, contacts, declines)
     closed = tickets["closed_seconds"].to_numpy()
-    nps = build_nps(config, plan.merchants, plan.contacts, declines)
+    nps = build_nps(config, plan.merchants, contacts, declines)
     return {
         "invoices": pd.DataFrame(
             {
@@ -256,96 +263,39 @@ def _support_frames(plan: Plan) -> dict[str, pd.DataFrame]:
     }
 
 
-CATEGORIES = {
-    "platform": catalog.PLATFORMS,
-    "feature_name": catalog.EVENT_NAMES,
-}
-
-
-def _activity_frame(parts: list[dict[str, np.ndarray]], versions: tuple[str, ...]):
-    columns = {}
-    for name in parts[0]:
-        values = np.concatenate([part[name] for part in parts])
-        categories = versions if name == "app_version" else CATEGORIES.get(name)
-        if categories is not None:
-            values = pd.Categorical.from_codes(values, categories=list(categories))
-        columns[name] = values
-    return pd.DataFrame(columns)
-
-
-@dataclass
-class LostEvents:
-    """The feature events the tracking break lost: the day of each, by merchant."""
-
-    days: dict[int, np.ndarray]
-
-    def per_merchant(self) -> Counter:
-        return Counter({merchant: len(days) for merchant, days in self.days.items()})
-
-    def frame(self, feature_name: str, platform: str) -> pd.DataFrame:
-        """Return one row per lost event: merchant_id, feature_name,
-        usage_date and platform."""
-        merchants = [np.full(len(d), m) for m, d in self.days.items()]
-        days = list(self.days.values())
-        if not days:
-            merchants, days = [np.array([], dtype=np.int64)], [np.array([])]
-        usage_date = np.concatenate(days).astype("datetime64[D]")
-        return pd.DataFrame(
-            {
-                "merchant_id": np.concatenate(merchants).astype(np.int64),
-                "feature_name": feature_name,
-                "usage_date": usage_date,
-                "platform": platform,
-            }
-        )
-
-
 def _write_activity(
-    plan: Plan, database: TemporaryDatabase, batch_size: int, progress: bool
+    plan: Plan,
+    contacts: ContactTable,
+    database: TemporaryDatabase,
+    batch_size: int,
+    workers: int,
+    progress: bool,
 ) -> LostEvents:
     """Write activity in merchant batches; return the events the break lost."""
-    ctx = build_context(plan)
-    contacts = dict(tuple(plan.contacts.groupby("merchant_id", sort=False)))
-    no_contacts = plan.contacts.iloc[0:0]
-    merchants = list(plan.merchants.itertuples(index=False))
+    inputs = ActivityInputs(
+        ctx=build_context(plan),
+        merchants=list(plan.merchants.itertuples(index=False)),
+        contacts=contacts,
+        edits=plan.edits,
+        versions=plan.releases.versions,
+    )
     lost = LostEvents({})
-    with tqdm(
-        total=len(merchants),
-        unit="merchant",
-        disable=not progress,
-        delay=2.0,
-        file=sys.stderr,
-        desc="activity",
-    ) as bar:
-        for first in range(0, len(merchants), batch_size):
-            batch = merchants[first : first + batch_size]
-            sessions, features, volume = [], [], []
-            for merchant in batch:
-                activity = merchant_activity(
-                    ctx,
-                    merchant,
-                    contacts.get(merchant.merchant_id, no_contacts),
-                    plan.edits.get(merchant.merchant_id),
-                )
-                if activity is None:
-                    continue
-                sessions.append(activity.sessions)
-                features.append(activity.features)
-                volume.append(activity.volume)
-                if activity.lost_events:
-                    lost.days[merchant.merchant_id] = activity.lost_days
-            if sessions:
-                versions = plan.releases.versions
-                database.append(
-                    "merchant_sessions", _activity_frame(sessions, versions)
-                )
-                database.append(
-                    "merchant_features", _activity_frame(features, versions)
-                )
-                database.append(
-                    "daily_transaction_volume", _activity_frame(volume, versions)
-                )
-            bar.update(len(batch))
+    with (
+        tqdm(
+            total=len(inputs.merchants),
+            unit="merchant",
+            disable=not progress,
+            delay=2.0,
+            file=sys.stderr,
+            desc="activity",
+        ) as bar,
+        closing(activity_batches(inputs, batch_size, workers)) as batches,
+    ):
+        for batch in batches:
+            for table, frame in batch.frames.items():
+                database.append(table, frame)
+            lost.days.update(batch.lost_days)
+            bar.update(batch.merchants)
     return lost
 
 
@@ -370,16 +320,21 @@ def _dataset_info(config: Config) -> pd.DataFrame:
 
 
 def _write_dataset(
-    plan: Plan, dataset: TemporaryDatabase, batch_size: int, progress: bool
+    plan: Plan,
+    dataset: TemporaryDatabase,
+    batch_size: int,
+    workers: int,
+    progress: bool,
 ) -> LostEvents:
     """Write every candidate table; return the feature events the break lost."""
     dataset.execute(_as_of_macro(plan.config))
     dataset.execute(schema_sql())
     for table, frame in _dimension_frames(plan).items():
         dataset.append(table, frame)
-    for table, frame in _support_frames(plan).items():
+    contacts = ContactTable(plan.contacts)
+    for table, frame in _support_frames(plan, contacts).items():
         dataset.append(table, frame)
-    lost = _write_activity(plan, dataset, batch_size, progress)
+    lost = _write_activity(plan, contacts, dataset, batch_size, workers, progress)
     dataset.append("dataset_info", _dataset_info(plan.config))
     return lost
 
@@ -407,13 +362,17 @@ def generate(
     as_of: date = DEFAULT_AS_OF,
     history_days: int = DEFAULT_HISTORY_DAYS,
     batch_size: int = DEFAULT_BATCH_SIZE,
+    workers: int | None = None,
     progress: bool = False,
 ) -> Summary:
     """Write the merchant dataset to ``out`` and its answer key beside it.
 
     Both files are replaced atomically, and on any error neither changes.
     ``batch_size`` sets how many merchants are generated and written at a
-    time, which bounds memory and never changes the data. ``progress``
+    time, which bounds memory and never changes the data. ``workers`` sets
+    how many processes generate activity while this one writes it (by
+    default one per core, at most eight; 1 generates it in this process),
+    which never changes the data either. ``progress``
     shows a progress bar on stderr for runs longer than two seconds.
     Raises InvalidOption or OutputNotWritable (both DatagenError) for
     values the caller can fix.
@@ -426,6 +385,12 @@ def generate(
         raise InvalidOption("batch_size", repr(batch_size), "expected a whole number")
     if batch_size < 1:
         raise InvalidOption("batch_size", batch_size, "expected 1 or more")
+    if workers is None:
+        workers = default_workers()
+    if isinstance(workers, bool) or not isinstance(workers, int):
+        raise InvalidOption("workers", repr(workers), "expected a whole number")
+    if workers < 1:
+        raise InvalidOption("workers", workers, "expected 1 or more")
     out = Path(out)
     answers = answers_path(out)
     created = prepare_folder(out, (answers,))
@@ -433,7 +398,7 @@ def generate(
         with TemporaryDatabase(out) as dataset, TemporaryDatabase(answers) as key:
             plan = build_plan(config)
             log.info("planned in %.1f s", time.perf_counter() - started)
-            lost_events = _write_dataset(plan, dataset, batch_size, progress)
+            lost_events = _write_dataset(plan, dataset, batch_size, workers, progress)
             lost = lost_events.per_merchant()
             drops = score_drop_frame(
                 dataset.connection,

@@ -89,6 +89,17 @@ def build_parser() -> argparse.ArgumentParser:
         ),
     )
     parser.add_argument(
+        "--workers",
+        default=None,
+        metavar="N",
+        help=(
+            "processes that generate activity while the main one writes it; "
+            "1 generates it in the main process. The data does not depend on "
+            "it (default: one per core, at most "
+            f"{config.MAX_DEFAULT_WORKERS})"
+        ),
+    )
+    parser.add_argument(
         "-v",
         "--verbose",
         action="store_true",
@@ -108,6 +119,7 @@ def main(argv: list[str] | None = None) -> int:
         merchants = config.parse_merchants(args.merchants)
         as_of = config.parse_as_of(args.as_of)
         history_days = config.parse_history_days(args.history_days)
+        workers = None if args.workers is None else config.parse_workers(args.workers)
         if args.format == "parquet":
             from datagen.parquet import generate_parquet as generate
 
@@ -125,6 +137,7 @@ def main(argv: list[str] | None = None) -> int:
             merchants=merchants,
             as_of=as_of,
             history_days=history_days,
+            workers=workers,
             progress=sys.stderr.isatty(),
         )
     except DatagenError as error:

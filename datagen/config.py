@@ -21,6 +21,9 @@ DEFAULT_PARQUET_OUT = Path("data/parquet")
 FORMATS = ("duckdb", "parquet")
 # Merchants generated and written per batch. The data does not depend on it.
 DEFAULT_BATCH_SIZE = 100
+# Worker processes by default: one per available core, at most this many,
+# because each worker keeps its own batches in memory.
+MAX_DEFAULT_WORKERS = 8
 
 # The capstone query keeps the top 100 merchants by active ARR, and the SQL
 # traps must sit inside that list and just outside it.
@@ -133,6 +136,20 @@ def check_history_days(value: int) -> int:
             f"Use --history-days {MAX_HISTORY_DAYS} or fewer.",
         )
     return value
+
+
+def check_workers(value: int) -> int:
+    if isinstance(value, bool) or not isinstance(value, int):
+        raise InvalidOption("--workers", repr(value), "expected a whole number")
+    if value < 1:
+        raise InvalidOption(
+            "--workers", value, "expected 1 or more; 1 generates in one process"
+        )
+    return value
+
+
+def parse_workers(text: str) -> int:
+    return check_workers(_whole_number("--workers", text, "--workers 2"))
 
 
 def parse_seed(text: str) -> int:

@@ -147,15 +147,52 @@ class Plan:
     claimed: dict[int, str] = field(default_factory=dict)
     # Name pools for contacts that scenarios add.
     pools: NamePools | None = None
+    # Contact rows grouped by merchant and contracts by merchant, with the
+    # objects they were computed from: rebuilt when those are replaced or,
+    # for the contracts list, grow.
+    _contact_groups: tuple | None = field(default=None, repr=False)
+    _contract_groups: tuple | None = field(default=None, repr=False)
 
     def edits_for(self, merchant_id: int) -> ActivityEdits:
         return self.edits.setdefault(merchant_id, ActivityEdits())
 
     def contracts_of(self, merchant_id: int) -> list[Contract]:
-        return [c for c in self.contracts if c.merchant_id == merchant_id]
+        """Return a merchant's contracts, in the order of ``contracts``.
+
+        The grouping is built once per contracts list and extended with the
+        contracts appended since. Scenarios append contracts or replace the
+        list, which rebuilds it.
+        NOTE: sorting or removing in place is not seen (finalize_contracts
+        sorts the list), so call this only while planting.
+        """
+        cached = self._contract_groups
+        if cached is None or cached[0] is not self.contracts:
+            cached = (self.contracts, 0, defaultdict(list))
+        contracts, grouped, groups = cached
+        for contract in contracts[grouped:]:
+            groups[contract.merchant_id].append(contract)
+        self._contract_groups = (contracts, len(contracts), groups)
+        return list(groups.get(merchant_id, ()))
+
+    def contact_rows(self, merchant_id: int) -> np.ndarray:
+        """Return the row positions of a merchant's contacts in ``contacts``.
+
+        The rows are sorted by merchant once per contacts frame. Scenarios
+        edit contact values in place but add or remove contacts by replacing
+        the frame, which sorts it again.
+        """
+        cached = self._contact_groups
+        if cached is None or cached[0] is not self.contacts:
+            merchant_ids = self.contacts["merchant_id"].to_numpy()
+            order = np.argsort(merchant_ids, kind="stable")
+            cached = (self.contacts, merchant_ids[order], order)
+            self._contact_groups = cached
+        _, sorted_ids, order = cached
+        first, end = np.searchsorted(sorted_ids, [merchant_id, merchant_id + 1])
+        return order[first:end]
 
     def contacts_of(self, merchant_id: int) -> pd.DataFrame:
-        return self.contacts[self.contacts["merchant_id"] == merchant_id]
+        return self.contacts.iloc[self.contact_rows(merchant_id)]
 
     def staying_contacts(self, since: int) -> pd.DataFrame:
         """Return contacts who started by ``since`` and stay active through as-of."""

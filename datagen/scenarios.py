@@ -348,8 +348,8 @@ def tier_switch(plan: Plan, rng: np.random.Generator) -> list[Planted]:
         for merchant_id in cores
         if stable_for_score(plan, merchant_id)
         and merchant_id not in recent
-        and plan.merchants.loc[merchant_id, "plan_tier"] in from_tiers
-        and plan.merchants.loc[merchant_id, "go_live_day"] < config.start_day
+        and plan.merchants.at[merchant_id, "plan_tier"] in from_tiers
+        and plan.merchants.at[merchant_id, "go_live_day"] < config.start_day
         and merchant_id in usage.index
         and merchant_id not in changed
     ]

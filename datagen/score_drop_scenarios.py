@@ -83,15 +83,15 @@ def stable_for_score(plan: Plan, merchant_id: int) -> bool:
     if not (
         plan.is_free(merchant_id)
         and is_retained(plan, merchant_id)
-        and plan.merchants.loc[merchant_id, "go_live_day"] <= since
+        and plan.merchants.at[merchant_id, "go_live_day"] <= since
         and not plan.usage_changed_between(merchant_id, since, as_of)
     ):
         return False
-    contacts = plan.contacts_of(merchant_id)
-    present = contacts[contacts["activity_end_day"] >= since]
-    changed = (present["start_day"] > since) | (
-        present["activity_end_day"] < plan.config.last_day
-    )
+    rows = plan.contact_rows(merchant_id)
+    starts = plan.contacts["start_day"].to_numpy()[rows]
+    ends = plan.contacts["activity_end_day"].to_numpy()[rows]
+    present = ends >= since
+    changed = (starts[present] > since) | (ends[present] < plan.config.last_day)
     return not changed.any()
 
 

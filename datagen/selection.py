@@ -33,7 +33,7 @@ def pick(
 
 def is_retained(plan: Plan, merchant_id: int) -> bool:
     """Return whether the merchant is still a customer and active through as-of."""
-    return int(plan.merchants.loc[merchant_id, "end_day"]) == plan.config.last_day
+    return int(plan.merchants.at[merchant_id, "end_day"]) == plan.config.last_day
 
 
 def recent_renewals(plan: Plan) -> dict[int, list[Contract]]:

@@ -11,6 +11,7 @@ import pandas as pd
 
 from datagen import catalog, dates, risk
 from datagen.config import Config
+from datagen.contact_table import ContactTable, MerchantContacts
 from datagen.renewals import Decline, decline_in_force
 from datagen.rng import stream
 
@@ -55,7 +56,7 @@ def _merchant_tickets(
     config: Config,
     rng: np.random.Generator,
     merchant,
-    own: pd.DataFrame,
+    own: MerchantContacts,
     day_rate: np.ndarray,
     first: int,
     declines: list[Decline] | None,
@@ -80,10 +81,10 @@ def _merchant_tickets(
     day = first + rng.choice(len(day_rate), size=n, p=weight / weight.sum())
 
     # The contact who raised it: anyone with access that day, heavy users more often.
-    starts = own["start_day"].to_numpy()
-    ends = own["activity_end_day"].to_numpy()
+    starts = own.start_day
+    ends = own.activity_end_day
     active = (starts[None, :] <= day[:, None]) & (ends[None, :] >= day[:, None])
-    weights = active * np.sqrt(own["rate"].to_numpy())[None, :]
+    weights = active * np.sqrt(own.rate)[None, :]
     picked = np.minimum(_weighted_pick(rng, weights), len(own) - 1)
 
     hour = (merchant.centre_hour + rng.normal(0, 2.0, n)) % 24
@@ -101,7 +102,7 @@ def _merchant_tickets(
 
     columns = {
         "merchant_id": np.full(n, merchant.merchant_id),
-        "contact_id": own["contact_id"].to_numpy()[picked],
+        "contact_id": own.contact_id[picked],
         "opened_seconds": opened,
         "closed_seconds": np.where(still_open, -1, closed),
         "priority": np.array(priorities)[priority],
@@ -115,7 +116,7 @@ def _merchant_tickets(
 def build_tickets(
     config: Config,
     merchants: pd.DataFrame,
-    contacts: pd.DataFrame,
+    contacts: ContactTable,
     declines: dict[int, list[Decline]],
 ) -> pd.DataFrame:
     """Draw support tickets, numbered in the order they were opened.
@@ -123,12 +124,11 @@ def build_tickets(
     ``declines`` are the pre-renewal declines by merchant.
     """
     factors = dates.day_factors(config.start_day, config.last_day)
-    by_merchant = dict(tuple(contacts.groupby("merchant_id", sort=False)))
     parts = []
     for merchant in merchants.itertuples(index=False):
         first, last = _activity_window(config, merchant)
-        own = by_merchant.get(merchant.merchant_id)
-        if first > last or own is None:
+        own = contacts.of(merchant.merchant_id)
+        if first > last or len(own) == 0:
             continue
         rng = stream(config.seed, "support_tickets", merchant.merchant_id)
         day_rate = factors[first - config.start_day : last - config.start_day + 1]
@@ -152,7 +152,7 @@ def build_tickets(
 def build_nps(
     config: Config,
     merchants: pd.DataFrame,
-    contacts: pd.DataFrame,
+    contacts: ContactTable,
     declines: dict[int, list[Decline]],
 ) -> pd.DataFrame:
     """Draw quarterly survey answers; scores fall inside pre-renewal declines."""
@@ -160,16 +160,15 @@ def build_nps(
         config.last_day - NPS_RESPONSE_WINDOW_DAYS, config.start_day - 1, -NPS_WAVE_DAYS
     )
     waves = np.sort(waves)
-    by_merchant = dict(tuple(contacts.groupby("merchant_id", sort=False)))
     parts = []
     for merchant in merchants.itertuples(index=False):
         first, last = _activity_window(config, merchant)
-        own = by_merchant.get(merchant.merchant_id)
-        if first > last or own is None:
+        own = contacts.of(merchant.merchant_id)
+        if first > last or len(own) == 0:
             continue
         rng = stream(config.seed, "nps_responses", merchant.merchant_id)
-        starts = own["start_day"].to_numpy()
-        ends = np.minimum(own["activity_end_day"].to_numpy(), last)
+        starts = own.start_day
+        ends = np.minimum(own.activity_end_day, last)
         shape = (len(waves), len(own))
         answer_day = waves[:, None] + rng.integers(0, NPS_RESPONSE_WINDOW_DAYS, shape)
         answers = (
@@ -191,7 +190,7 @@ def build_nps(
         parts.append(
             {
                 "merchant_id": np.full(n, merchant.merchant_id),
-                "contact_id": own["contact_id"].to_numpy()[contact_index],
+                "contact_id": own.contact_id[contact_index],
                 "response_day": response_day,
                 "score": score.astype(np.int64),
             }

@@ -71,6 +71,7 @@ def test_help_lists_flags_with_defaults(tmp_path):
         ("--as-of", "(default: 2026-06-30)"),
         ("--history-days", "(default: 400 days)"),
         ("--out", "(default: data/merchants.duckdb)"),
+        ("--workers", "(default: one per core, at most 8)"),
     ]:
         assert flag in text
         assert default in text
@@ -107,6 +108,8 @@ BAD_VALUES = [
     (["--size", "10"], "--size"),
     (["--as-of", "9999-12-31"], "--as-of '9999-12-31'"),
     (["--as-of", "1900-01-01"], "--as-of '1900-01-01'"),
+    (["--workers", "0"], "--workers 0"),
+    (["--workers", "two"], "--workers 'two'"),
 ]
 
 
