@@ -1,13 +1,16 @@
 """Run a child process and measure its wall time and the peak memory of its tree.
 
-The peak is sampled: every ``poll_seconds`` the resident set sizes (RSS) of
-the child and all its descendants are summed with psutil, and the largest
-sum is kept. ``getrusage(RUSAGE_CHILDREN)`` alone would not do, because its
-ru_maxrss is the maximum of single processes, never the sum of workers that
-run at the same time. The child's own ru_maxrss from ``os.wait4`` is kept
-too: it is a lower bound that catches a short peak between two samples.
-Summed RSS counts pages shared between processes once per process, so the
-tree figure can overstate physical memory, never understate it.
+The peak is sampled: every ``poll_seconds`` the proportional set sizes (PSS)
+of the child and all its descendants are summed with psutil, and the
+largest sum is kept. PSS splits each page shared between processes, such
+as the pages forked workers share with their parent, among the processes
+that map it, so the sum is the tree's physical memory; a sum of resident
+set sizes (RSS) would count every shared page once per process. Where PSS
+cannot be read, RSS stands in for it. ``getrusage(RUSAGE_CHILDREN)`` alone
+would not do, because its ru_maxrss is the maximum of single processes,
+never the sum of workers that run at the same time. The child's own
+ru_maxrss from ``os.wait4`` is kept too: it is a lower bound that catches a
+short peak between two samples.
 """
 
 import os
@@ -36,8 +39,8 @@ class ChildRun:
     """Wall time, memory and output of one child process."""
 
     seconds: float
-    # Largest sampled sum of RSS over the child and its descendants, in bytes.
-    peak_tree_rss: int
+    # Largest sampled sum of PSS over the child and its descendants, in bytes.
+    peak_tree_memory: int
     # ru_maxrss of the child and the descendants it waited for, in bytes.
     max_process_rss: int
     returncode: int
@@ -47,11 +50,19 @@ class ChildRun:
     @property
     def peak_rss(self) -> int:
         """The larger of the sampled tree peak and the largest single process."""
-        return max(self.peak_tree_rss, self.max_process_rss)
+        return max(self.peak_tree_memory, self.max_process_rss)
 
 
-def tree_rss(pid: int) -> int:
-    """Return the summed RSS in bytes of process ``pid`` and its descendants."""
+def process_memory(process: psutil.Process) -> int:
+    """Return the PSS of ``process`` in bytes, or its RSS where PSS is unavailable."""
+    try:
+        return process.memory_full_info().pss
+    except (AttributeError, psutil.AccessDenied):
+        return process.memory_info().rss
+
+
+def tree_memory(pid: int) -> int:
+    """Return the summed PSS in bytes of process ``pid`` and its descendants."""
     try:
         root = psutil.Process(pid)
         processes = [root, *root.children(recursive=True)]
@@ -60,8 +71,8 @@ def tree_rss(pid: int) -> int:
     total = 0
     for process in processes:
         try:
-            total += process.memory_info().rss
-        except (psutil.NoSuchProcess, psutil.AccessDenied):
+            total += process_memory(process)
+        except (psutil.NoSuchProcess, psutil.ZombieProcess):
             continue
     return total
 
@@ -88,7 +99,7 @@ def run_child(
             pid, status, usage = os.wait4(process.pid, os.WNOHANG)
             if pid:
                 break
-            peak = max(peak, tree_rss(process.pid))
+            peak = max(peak, tree_memory(process.pid))
             time.sleep(poll_seconds)
         seconds = time.perf_counter() - started
         process.returncode = os.waitstatus_to_exitcode(status)
@@ -98,7 +109,7 @@ def run_child(
         stderr = err.read().decode("utf-8", errors="replace")
     return ChildRun(
         seconds=seconds,
-        peak_tree_rss=peak,
+        peak_tree_memory=peak,
         # Linux reports ru_maxrss in kilobytes.
         max_process_rss=usage.ru_maxrss * 1024,
         returncode=process.returncode,

@@ -16,21 +16,22 @@ METHOD = """\
 - Times are wall-clock seconds from `time.perf_counter`. Each figure is the
   median of the runs in its row. Generation sizes and baselines run
   `--runs` times (3 by default). The self-check and each grading `--jobs`
-  value run `--notebook-runs` times (1 by default), because each run takes
-  about half a minute or more on two cores.
+  value run `--notebook-runs` times (3 by default).
 - Generation: every run is a fresh process, `python -m benchmarks.generation`,
   that calls `datagen.generate` (seed 42) once and times that call alone:
   every table, scenario and the answer key, written, checkpointed and
   renamed into place. Rows are the total over all tables of the returned
   Summary. Sizes take turns, round by round.
-- Peak memory: every {poll_ms:.0f} ms the runner sums the resident set size (RSS) of
-  the generating process and all its descendants with psutil and keeps the
-  largest sum. `getrusage(RUSAGE_CHILDREN)` alone would not do: its
-  ru_maxrss is the largest single process, not the sum of workers running
-  at once. The child's own ru_maxrss (from `os.wait4`) is taken when it is
-  larger, in case a peak fell between two samples. A summed RSS counts
-  pages shared between processes once per process, so it can overstate
-  physical memory, never understate it. 1 GB is 10^9 bytes.
+- Peak memory: every {poll_ms:.0f} ms the runner sums the proportional set size
+  (PSS) of the generating process and all its descendants with psutil and
+  keeps the largest sum. PSS divides a page shared by several processes,
+  such as those forked workers share with their parent, among them, so the
+  sum is the memory the tree occupies; a sum of resident set sizes would
+  count each shared page once per process. `getrusage(RUSAGE_CHILDREN)`
+  alone would not do: its ru_maxrss is the largest single process, not the
+  sum of workers running at once. The child's own ru_maxrss (from
+  `os.wait4`) is taken when it is larger, in case a peak fell between two
+  samples. 1 GB is 10^9 bytes.
 - Naive baseline: a Python loop builds one dict per `merchant_sessions`
   row with Faker calls (`date_time_between`, `random_int`,
   `random_element`), then the rows go into a DataFrame and one DuckDB append

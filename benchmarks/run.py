@@ -51,9 +51,9 @@ def build_parser() -> argparse.ArgumentParser:
     parser.add_argument(
         "--notebook-runs",
         type=int,
-        default=1,
+        default=3,
         metavar="N",
-        help="runs of the self-check and of each grading --jobs value (default: 1)",
+        help="runs of the self-check and of each grading --jobs value (default: 3)",
     )
     parser.add_argument(
         "--sizes",

@@ -159,7 +159,7 @@ def test_peak_memory_sums_process_tree():
     run = run_child([sys.executable, "-c", parent])
 
     assert run.returncode == 0, run.stderr
-    assert run.peak_tree_rss >= 200_000_000
+    assert run.peak_tree_memory >= 200_000_000
     assert run.max_process_rss < 200_000_000
 
 
