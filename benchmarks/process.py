@@ -2,11 +2,11 @@
 
 The peak is sampled: every ``poll_seconds`` the proportional set sizes (PSS)
 of the child and all its descendants are summed with psutil, and the
-largest sum is kept. PSS splits each page shared between processes, such
-as the pages forked workers share with their parent, among the processes
-that map it, so the sum is the tree's physical memory; a sum of resident
-set sizes (RSS) would count every shared page once per process. Where PSS
-cannot be read, RSS stands in for it. ``getrusage(RUSAGE_CHILDREN)`` alone
+largest sum is kept. PSS divides each shared page, such as a page that
+forked workers share with their parent, among the processes that map it.
+So the sum is the tree's physical memory, where a sum of resident set
+sizes (RSS) would count a shared page once per process. Where PSS cannot
+be read, RSS stands in for it. ``getrusage(RUSAGE_CHILDREN)`` alone
 would not do, because its ru_maxrss is the maximum of single processes,
 never the sum of workers that run at the same time. The child's own
 ru_maxrss from ``os.wait4`` is kept too: it is a lower bound that catches a
