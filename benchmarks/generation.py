@@ -30,7 +30,7 @@ class GenerationResult:
     rows: int = 0
     seconds: list[float] = field(default_factory=list)
     # Peak memory of the process tree per run, in bytes.
-    peak_rss: list[int] = field(default_factory=list)
+    peak_memory: list[int] = field(default_factory=list)
 
 
 def dataset_folder(work: Path, merchants: int) -> Path:
@@ -71,12 +71,12 @@ def measure_generation(
             result = results[merchants]
             result.rows = child["rows"]
             result.seconds.append(child["seconds"])
-            result.peak_rss.append(run.peak_rss)
+            result.peak_memory.append(run.peak_memory)
             log.info(
                 "generation: %s rows in %.1f s, peak %.0f MB",
                 f"{child['rows']:,}",
                 child["seconds"],
-                run.peak_rss / 1e6,
+                run.peak_memory / 1e6,
             )
             if merchants != keep:
                 shutil.rmtree(folder, ignore_errors=True)

@@ -6,14 +6,13 @@ largest sum is kept. PSS divides each shared page, such as a page that
 forked workers share with their parent, among the processes that map it.
 So the sum is the tree's physical memory, where a sum of resident set
 sizes (RSS) would count a shared page once per process. Where PSS cannot
-be read, RSS stands in for it. ``getrusage(RUSAGE_CHILDREN)`` alone
-would not do, because its ru_maxrss is the maximum of single processes,
-never the sum of workers that run at the same time. The child's own
-ru_maxrss from ``os.wait4`` is kept too: it is a lower bound that catches a
-short peak between two samples.
+be read, RSS stands in for it. ``getrusage(RUSAGE_CHILDREN)`` would not
+do: its ru_maxrss is the maximum of single processes, never the sum of
+workers that run at the same time, and on Linux a child's ru_maxrss starts
+from the size of the process that forked it, because exec keeps the
+high-water mark of the memory it replaces.
 """
 
-import os
 import subprocess
 import tempfile
 import time
@@ -40,17 +39,10 @@ class ChildRun:
 
     seconds: float
     # Largest sampled sum of PSS over the child and its descendants, in bytes.
-    peak_tree_memory: int
-    # ru_maxrss of the child and the descendants it waited for, in bytes.
-    max_process_rss: int
+    peak_memory: int
     returncode: int
     stdout: str
     stderr: str
-
-    @property
-    def peak_rss(self) -> int:
-        """The larger of the sampled tree peak and the largest single process."""
-        return max(self.peak_tree_memory, self.max_process_rss)
 
 
 def process_memory(process: psutil.Process) -> int:
@@ -94,24 +86,18 @@ def run_child(
         process = subprocess.Popen(command, stdout=out, stderr=err, env=env, cwd=cwd)
         peak = 0
         while True:
-            # wait4 reaps the child and returns its resource usage; WNOHANG
-            # returns pid 0 while it still runs.
-            pid, status, usage = os.wait4(process.pid, os.WNOHANG)
-            if pid:
+            if process.poll() is not None:
                 break
             peak = max(peak, tree_memory(process.pid))
             time.sleep(poll_seconds)
         seconds = time.perf_counter() - started
-        process.returncode = os.waitstatus_to_exitcode(status)
         out.seek(0)
         err.seek(0)
         stdout = out.read().decode("utf-8", errors="replace")
         stderr = err.read().decode("utf-8", errors="replace")
     return ChildRun(
         seconds=seconds,
-        peak_tree_memory=peak,
-        # Linux reports ru_maxrss in kilobytes.
-        max_process_rss=usage.ru_maxrss * 1024,
+        peak_memory=peak,
         returncode=process.returncode,
         stdout=stdout,
         stderr=stderr,

@@ -28,10 +28,9 @@ METHOD = """\
   such as those forked workers share with their parent, among them, so the
   sum is the memory the tree occupies; a sum of resident set sizes would
   count each shared page once per process. `getrusage(RUSAGE_CHILDREN)`
-  alone would not do: its ru_maxrss is the largest single process, not the
-  sum of workers running at once. The child's own ru_maxrss (from
-  `os.wait4`) is taken when it is larger, in case a peak fell between two
-  samples. 1 GB is 10^9 bytes.
+  would not do: its ru_maxrss is the largest single process, not the sum of
+  workers running at once. A peak shorter than the sampling interval can
+  be missed. 1 GB is 10^9 bytes.
 - Naive baseline: a Python loop builds one dict per `merchant_sessions`
   row with Faker calls (`date_time_between`, `random_int`,
   `random_element`), then the rows go into a DataFrame and one DuckDB append
@@ -124,7 +123,7 @@ def _generation(results: Results) -> list[str]:
         return lines + ["Not measured in this run.", ""]
     rows = []
     for result in results.generation:
-        peaks = result.peak_rss
+        peaks = result.peak_memory
         rows.append(
             [
                 f"{result.merchants:,}",

@@ -126,8 +126,8 @@ def _memory(results: Results) -> TargetOutcome:
     generation = results.generation_at(MEMORY_SIZE)
     if generation is None:
         return TargetOutcome(target, "not measured", None)
-    peak = max(generation.peak_rss)
-    figure = f"{peak / 1e9:.2f} GB, the highest of {len(generation.peak_rss)} runs"
+    peak = max(generation.peak_memory)
+    figure = f"{peak / 1e9:.2f} GB, the highest of {len(generation.peak_memory)} runs"
     return TargetOutcome(target, figure, peak <= MAX_PEAK_BYTES)
 
 

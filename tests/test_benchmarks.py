@@ -159,8 +159,8 @@ def test_peak_memory_sums_process_tree():
     run = run_child([sys.executable, "-c", parent])
 
     assert run.returncode == 0, run.stderr
-    assert run.peak_tree_memory >= 200_000_000
-    assert run.max_process_rss < 200_000_000
+    # Each process holds about 110 MB, so only their sum reaches 200 MB.
+    assert run.peak_memory >= 200_000_000
 
 
 def test_quick_run_writes_results(tmp_path):
