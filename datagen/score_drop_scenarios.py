@@ -337,6 +337,9 @@ def _plan_change_without_rename(
     """
     planted = []
     wanted = (len(merchants) + 2) // 3
+    # The loop adds changes only for merchants it has passed, so this set
+    # stays true for those it checks.
+    with_changes = {change.merchant_id for change in plan.plan_changes}
     for merchant_id, event_day in sorted(merchants.items()):
         if len(planted) == wanted:
             break
@@ -344,7 +347,7 @@ def _plan_change_without_rename(
         day = event_day + int(rng.integers(-spread, spread, endpoint=True))
         day = min(day, plan.config.as_of_day - 14)
         contract = _quiet_switch_target(plan, merchant_id, day)
-        if contract is None or plan.plan_changes_of(merchant_id):
+        if contract is None or merchant_id in with_changes:
             continue
         from_tier = plan.merchants.loc[merchant_id, "plan_tier"]
         options = [
