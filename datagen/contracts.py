@@ -97,6 +97,9 @@ def build_contracts(
     contracts: list[Contract] = []
     changes: list[PlanChange] = []
     segments = {segment.name: segment for segment in catalog.SEGMENTS}
+    # Last day of each churned merchant, set on the frame after the loop
+    # because each assignment to it takes time in proportion to its length.
+    churn_end_days: dict[int, int] = {}
     for merchant in merchants.itertuples(index=False):
         rng = stream(config.seed, "merchant_contracts", merchant.merchant_id)
         risk_rng = stream(config.seed, "renewal_risk", merchant.merchant_id)
@@ -128,7 +131,7 @@ def build_contracts(
         )
         core_end = core_terms[-1][1] if churned else config.as_of_day + 1
         if churned:
-            merchants.loc[merchant.merchant_id, "end_day"] = core_end - 1
+            churn_end_days[merchant.merchant_id] = core_end - 1
 
         products = [(catalog.CORE_PRODUCT, core_terms, core_decided, False, None)]
         for product in catalog.ADDON_PRODUCTS:
@@ -233,6 +236,8 @@ def build_contracts(
                 )
                 arr /= rng.uniform(*RENEWAL_UPLIFT)
                 seats /= rng.uniform(*SEAT_GROWTH_PER_TERM)
+    if churn_end_days:
+        merchants.loc[list(churn_end_days), "end_day"] = list(churn_end_days.values())
     return contracts, changes
 
 

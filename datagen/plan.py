@@ -207,9 +207,6 @@ class Plan:
         counts = self.staying_contacts(since).groupby("merchant_id").size()
         return {int(m): int(n) for m, n in counts.items()}
 
-    def plan_changes_of(self, merchant_id: int) -> list[PlanChange]:
-        return [c for c in self.plan_changes if c.merchant_id == merchant_id]
-
     def claim(self, merchant_id: int, scenario: str) -> None:
         """Reserve a merchant for one scenario, so no other edits it."""
         if merchant_id in self.claimed:

@@ -230,29 +230,32 @@ def key_contact_departure(plan: Plan, rng: np.random.Generator) -> list[Planted]
         and stable_for_score(plan, merchant_id)
     ]
     planted = []
+    # New contact values by contact id, set on the table after the loop
+    # because each assignment to it takes time in proportion to its length.
+    new_rates: dict[int, float] = {}
+    activity_ends: dict[int, int] = {}
+    crm_ends: dict[int, int] = {}
     for position, merchant_id in enumerate(
         pick(rng, candidates, n, "key_contact_departure")
     ):
         plan.claim(merchant_id, "key_contact_departure")
         contacts = plan.contacts_of(merchant_id)
         key = int(contacts.index[contacts["is_key_contact"]][0])
-        heaviest = int(contacts["rate"].idxmax())
-        if heaviest != key:
-            key_rate = plan.contacts.loc[key, "rate"]
-            plan.contacts.loc[key, "rate"] = plan.contacts.loc[heaviest, "rate"]
-            plan.contacts.loc[heaviest, "rate"] = key_rate
+        rates = contacts["rate"].copy()
+        heaviest = int(rates.idxmax())
+        rates[key], rates[heaviest] = rates[heaviest], rates[key]
         # Keep the champion clearly the heaviest user, whatever the draws,
         # and the one who carries most of the account's usage.
-        runner_up = plan.contacts_of(merchant_id).drop(index=key)["rate"].max()
+        runner_up = rates.drop(index=key).max()
         share_rate = CHAMPION_SHARE / (1 - CHAMPION_SHARE) * others_rate[merchant_id]
-        plan.contacts.loc[key, "rate"] = max(
-            plan.contacts.loc[key, "rate"], CHAMPION_LEAD * runner_up, share_rate
-        )
+        rates[key] = max(rates[key], CHAMPION_LEAD * runner_up, share_rate)
+        new_rates[key] = rates[key]
+        new_rates[heaviest] = rates[heaviest]
         leave = score_drop_day(plan, rng)
         crm_updated = position % 2 == 0
-        plan.contacts.loc[key, "activity_end_day"] = leave
+        activity_ends[key] = leave
         if crm_updated:
-            plan.contacts.loc[key, "end_day"] = leave
+            crm_ends[key] = leave
         planted.append(
             Planted(
                 scenario="key_contact_departure",
@@ -263,6 +266,13 @@ def key_contact_departure(plan: Plan, rng: np.random.Generator) -> list[Planted]
                 details={"crm_end_date_set": crm_updated},
             )
         )
+    for column, values in (
+        ("rate", new_rates),
+        ("activity_end_day", activity_ends),
+        ("end_day", crm_ends),
+    ):
+        if values:
+            plan.contacts.loc[list(values), column] = list(values.values())
     return planted
 
 

@@ -17,6 +17,7 @@ is recorded in the answer key under its own scenario name.
 """
 
 import numpy as np
+import pandas as pd
 
 from datagen import catalog, dates
 from datagen.activity import MOBILE_EVENT_FACTOR
@@ -211,6 +212,7 @@ def tracking_break_exposure(plan: Plan, rng: np.random.Generator) -> list[Plante
     name = "tracking_break_exposure"
     item = plan.tracking_break
     planted = []
+    indexes, shares, lags = [], [], []
     for merchant_id in pick(
         rng,
         _score_candidates(plan, EXPOSURE_CONTACTS, need_events=True),
@@ -219,20 +221,38 @@ def tracking_break_exposure(plan: Plan, rng: np.random.Generator) -> list[Plante
     ):
         plan.claim(merchant_id, name)
         index = plan.contacts_of(merchant_id).index
-        plan.contacts.loc[index, "mobile_platform"] = item.platform
-        plan.contacts.loc[index, "mobile_share"] = rng.uniform(
-            *EXPOSURE_MOBILE_SHARE, len(index)
-        )
-        plan.contacts.loc[index, "update_lag"] = rng.integers(
-            *EXPOSURE_UPDATE_LAG_DAYS, len(index), endpoint=True
-        )
+        indexes.append(index)
+        shares.append(rng.uniform(*EXPOSURE_MOBILE_SHARE, len(index)))
+        lags.append(rng.integers(*EXPOSURE_UPDATE_LAG_DAYS, len(index), endpoint=True))
         edits = plan.edits_for(merchant_id)
         edits.adopted_features = (*edits.adopted_features, item.feature_name)
         edits.feature_share = (item.feature_name, EXPOSURE_FEATURE_SHARE)
         edits.engaged_contacts = True
         details = _break_details(plan) | {"feature_share": EXPOSURE_FEATURE_SHARE}
         planted.append(Planted(name, KIND, merchant_id, None, item.break_day, details))
+    _set_devices(plan, indexes, shares, lags)
     return planted
+
+
+def _set_devices(
+    plan: Plan,
+    indexes: list[pd.Index],
+    shares: list[np.ndarray],
+    lags: list[np.ndarray] | None = None,
+) -> None:
+    """Move the contacts at ``indexes`` to the broken platform's app.
+
+    Each index gets its mobile shares and, when ``lags`` is given, its
+    update lags. The values are set in one assignment per column, because
+    each assignment takes time in proportion to the contacts table's length.
+    """
+    if not indexes:
+        return
+    index = indexes[0].append(indexes[1:])
+    plan.contacts.loc[index, "mobile_platform"] = plan.tracking_break.platform
+    plan.contacts.loc[index, "mobile_share"] = np.concatenate(shares)
+    if lags is not None:
+        plan.contacts.loc[index, "update_lag"] = np.concatenate(lags)
 
 
 def _make_champion_heaviest(plan: Plan, merchant_id: int) -> int:
@@ -317,6 +337,9 @@ def _plan_change_without_rename(
     """
     planted = []
     wanted = (len(merchants) + 2) // 3
+    # The loop adds changes only for merchants it has passed, so this set
+    # stays true for those it checks.
+    with_changes = {change.merchant_id for change in plan.plan_changes}
     for merchant_id, event_day in sorted(merchants.items()):
         if len(planted) == wanted:
             break
@@ -324,7 +347,7 @@ def _plan_change_without_rename(
         day = event_day + int(rng.integers(-spread, spread, endpoint=True))
         day = min(day, plan.config.as_of_day - 14)
         contract = _quiet_switch_target(plan, merchant_id, day)
-        if contract is None or plan.plan_changes_of(merchant_id):
+        if contract is None or merchant_id in with_changes:
             continue
         from_tier = plan.merchants.loc[merchant_id, "plan_tier"]
         options = [
@@ -355,13 +378,12 @@ def _bystanders(
     """
     item = plan.tracking_break
     planted = []
+    indexes, shares = [], []
     for merchant_id in merchants:
         contacts = plan.contacts_of(merchant_id)
         index = contacts.index[~contacts.index.isin(list(spare))]
-        plan.contacts.loc[index, "mobile_platform"] = item.platform
-        plan.contacts.loc[index, "mobile_share"] = rng.uniform(
-            *BYSTANDER_MOBILE_SHARE, len(index)
-        )
+        indexes.append(index)
+        shares.append(rng.uniform(*BYSTANDER_MOBILE_SHARE, len(index)))
         edits = plan.edits_for(merchant_id)
         edits.adopted_features = (*edits.adopted_features, item.feature_name)
         details = _break_details(plan) | {"with": cause}
@@ -375,6 +397,7 @@ def _bystanders(
                 details,
             )
         )
+    _set_devices(plan, indexes, shares)
     return planted
 
 
@@ -394,15 +417,13 @@ def _contact_exits(
     eligible = [
         m for m in sorted(merchants) if counts.get(m, 0) >= CONTACT_EXIT_MIN_OTHERS
     ]
+    lightest = ordinary.groupby("merchant_id")["rate"].idxmin()
     planted = []
     for merchant_id in eligible[::2]:
-        own = ordinary[ordinary["merchant_id"] == merchant_id]
-        contact_id = int(own["rate"].idxmin())
+        contact_id = int(lightest[merchant_id])
         spread = COINCIDENCE_SPREAD_DAYS
         day = merchants[merchant_id] + int(rng.integers(-spread, spread, endpoint=True))
         day = min(day, as_of - 14)
-        plan.contacts.loc[contact_id, "activity_end_day"] = day
-        plan.contacts.loc[contact_id, "end_day"] = day
         planted.append(
             Planted(
                 "contact_exit",
@@ -413,6 +434,11 @@ def _contact_exits(
                 {"with": "tier_switch", "crm_end_date_set": True},
             )
         )
+    if planted:
+        exits = [item.contact_id for item in planted]
+        days = [item.event_day for item in planted]
+        plan.contacts.loc[exits, "activity_end_day"] = days
+        plan.contacts.loc[exits, "end_day"] = days
     return planted
 
 

@@ -161,6 +161,8 @@ def expansion_ready(plan: Plan, rng: np.random.Generator) -> list[Planted]:
         if len(room) >= n:
             break
     planted = []
+    hires = []
+    next_contact_id = int(plan.contacts["contact_id"].max()) + 1
     for merchant_id in pick(rng, list(room), n, name):
         plan.claim(merchant_id, name)
         current = plan.contacts_of(merchant_id)
@@ -178,10 +180,11 @@ def expansion_ready(plan: Plan, rng: np.random.Generator) -> list[Planted]:
             plan.pools,
             current,
             start_days,
-            int(plan.contacts["contact_id"].max()) + 1,
+            next_contact_id,
             config.last_day,
         )
-        plan.contacts = pd.concat([plan.contacts, hired])
+        hires.append(hired)
+        next_contact_id += len(hired)
         edits = plan.edits_for(merchant_id)
         edits.usage_ramps.append(
             (as_of - EXPANSION_RAMP_DAYS, as_of, 1.0, EXPANSION_USAGE_FACTOR)
@@ -202,6 +205,10 @@ def expansion_ready(plan: Plan, rng: np.random.Generator) -> list[Planted]:
                 },
             )
         )
+    # One concat for all hires: a concat per merchant copies the whole
+    # contacts table each time and regroups it in contact_rows.
+    if hires:
+        plan.contacts = pd.concat([plan.contacts, *hires])
     return planted
 
 
