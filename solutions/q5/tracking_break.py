@@ -32,7 +32,17 @@ silent AS (
     WHERE s.events IS NULL AND r.sessions * f.rate >= 20
 )
 SELECT feature_name, platform, app_version, first_day AS break_date
-FROM silent
+FROM silent s
+-- A broken event stays missing in every later release of the platform; a
+-- rare event that a release happened not to send comes back.
+WHERE NOT EXISTS (
+    SELECT 1
+    FROM sent later_sent
+    JOIN releases later USING (platform, app_version)
+    WHERE later_sent.platform = s.platform
+      AND later_sent.feature_name = s.feature_name
+      AND later.first_day > s.first_day
+)
 QUALIFY ROW_NUMBER() OVER (
     PARTITION BY feature_name, platform ORDER BY first_day
 ) = 1

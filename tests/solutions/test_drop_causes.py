@@ -62,6 +62,22 @@ def test_tracking_break_matches_key(dataset):
     assert pd.Timestamp(found["break_date"][0]) == pd.Timestamp(key["break_date"][0])
 
 
+def test_rare_event_gap_not_a_break(make_dataset):
+    # On this seed one early web release sent no sso events, which only
+    # enterprise merchants use, although the platform's rate expected about
+    # 20; later web releases send sso again.
+    dataset = make_dataset(seed=32, merchants=300)
+
+    found = reference(dataset, "q5.tracking_break")
+    key = answer_key(dataset, "SELECT * FROM tracking_break")
+    causes = reference(dataset, "q5.drop_causes")
+
+    assert len(found) == 1, found
+    assert found["feature_name"][0] == key["feature_name"][0]
+    assert found["app_version"][0] == key["app_version"][0]
+    assert len(causes) > 0
+
+
 def test_tier_switches_match_planted(dataset):
     found = reference(dataset, "q5.tier_switches").set_index("merchant_id")
     switches = planted(dataset, "tier_switch").set_index("merchant_id")
