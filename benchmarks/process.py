@@ -6,7 +6,7 @@ largest sum is kept. PSS divides each shared page, such as a page that
 forked workers share with their parent, among the processes that map it.
 So the sum is the tree's physical memory, where a sum of resident set
 sizes (RSS) would count a shared page once per process. Where PSS cannot
-be read, RSS stands in for it. ``getrusage(RUSAGE_CHILDREN)`` would not
+be read, RSS is used instead. ``getrusage(RUSAGE_CHILDREN)`` would not
 do: its ru_maxrss is the maximum of single processes, never the sum of
 workers that run at the same time, and on Linux a child's ru_maxrss starts
 from the size of the process that forked it, because exec keeps the

@@ -25,11 +25,11 @@ METHOD = """\
 - Peak memory: every {poll_ms:.0f} ms the runner sums the proportional set size
   (PSS) of the generating process and all its descendants with psutil and
   keeps the largest sum. PSS divides a page shared by several processes,
-  such as those forked workers share with their parent, among them, so the
-  sum is the memory the tree occupies; a sum of resident set sizes would
-  count each shared page once per process. `getrusage(RUSAGE_CHILDREN)`
-  would not do: its ru_maxrss is the largest single process, not the sum of
-  workers running at once. A peak shorter than the sampling interval can
+  such as a page forked workers share with their parent, among them. So the
+  sum is the memory the tree occupies, while a sum of resident set sizes
+  would count each shared page once per process. `getrusage(RUSAGE_CHILDREN)`
+  would not do, because its ru_maxrss is the largest single process, not the
+  sum of workers running at once. A peak shorter than the sampling interval can
   be missed. 1 GB is 10^9 bytes.
 - Naive baseline: a Python loop builds one dict per `merchant_sessions`
   row with Faker calls (`date_time_between`, `random_int`,

@@ -3,10 +3,10 @@
 Every table becomes ``<table>.parquet``, except the activity tables, which
 are partitioned by calendar month in the Hive layout that Spark, Trino and
 BigQuery read: ``merchant_sessions/month=2026-05-01/data_0.parquet``. The
-partition column ``month`` holds the first day of the row's month. A reader
+partition column ``month`` contains the first day of the row's month. A reader
 with Hive partitioning on adds it back as a DATE column.
 The answer key goes to a folder of its own beside the dataset folder,
-``<name>.answers``, one file per table, so the candidate folder holds no
+``<name>.answers``, one file per table, so the candidate folder contains no
 answers.
 
 Both folders are written under temporary names beside their final places
@@ -64,7 +64,7 @@ def check_parquet_folder(out: Path) -> None:
         if folder.is_dir() and any(folder.iterdir()) and not written_before:
             raise OutputNotWritable(
                 folder,
-                "the folder holds files that datagen did not write. "
+                "the folder contains files that datagen did not write. "
                 "Give a new or empty folder.",
             )
 
@@ -116,7 +116,7 @@ def write_parquet(database: Path, answers: Path, out: Path) -> Path:
     """Write the DuckDB dataset ``database`` and its key ``answers`` as Parquet.
 
     The dataset goes to the folder ``out`` and the key to its answers folder.
-    Returns the answers folder. Raises OutputNotWritable when ``out`` holds
+    Returns the answers folder. Raises OutputNotWritable when ``out`` contains
     other files.
     """
     check_parquet_folder(out)
