@@ -42,6 +42,9 @@ COINCIDENCES = (
     "broken_event_bystander",
     "contact_exit",
 )
+_SUBJECTS = "datagen_subjects"
+_SESSIONS = "datagen_subject_sessions"
+_FEATURES = "datagen_subject_features"
 _LOST = "datagen_lost_events"
 _RESTORED = "datagen_restored_features"
 _DEPARTED = "datagen_departed_champions"
@@ -68,34 +71,48 @@ def _renamed_core_events() -> list[str]:
 
 
 def _counterfactual_drops(
-    connection, lost: pd.DataFrame, champions: list[int]
+    connection, lost: pd.DataFrame, champions: list[int], subjects: list[int]
 ) -> dict[str, pd.Series]:
-    """Return each merchant's drop in the observed data and each counterfactual.
+    """Return the drop of each merchant in ``subjects`` in each counterfactual.
 
-    The counterfactual relations are plain tables and views, because the
-    score counts on a cursor, which sees no temporary object of the
-    connection. They are dropped before the dataset is published.
+    A merchant's score depends on its own rows alone, so the counterfactuals
+    count only the subjects' rows: the merchants the answer key describes,
+    a small share of the dataset. The relations are plain tables and views,
+    because the score counts on a cursor, which sees no temporary object of
+    the connection. They are dropped before the dataset is published.
     """
+    connection.execute(
+        f"CREATE TABLE {_SUBJECTS} AS SELECT unnest($subjects) AS merchant_id",
+        {"subjects": [int(merchant) for merchant in subjects]},
+    )
+    for view, table in (
+        (_SESSIONS, "merchant_sessions"),
+        (_FEATURES, "merchant_features"),
+    ):
+        connection.execute(
+            f"CREATE VIEW {view} AS SELECT * FROM {table} "
+            f"WHERE merchant_id IN (SELECT merchant_id FROM {_SUBJECTS})"
+        )
     connection.register("datagen_incoming_lost", lost)
     connection.execute(
         f"CREATE TABLE {_LOST} AS SELECT merchant_id, feature_name, "
         "CAST(usage_date AS DATE) AS usage_date, platform "
-        "FROM datagen_incoming_lost"
+        "FROM datagen_incoming_lost "
+        f"WHERE merchant_id IN (SELECT merchant_id FROM {_SUBJECTS})"
     )
     connection.unregister("datagen_incoming_lost")
     connection.execute(
         f"CREATE VIEW {_RESTORED} AS "
-        "SELECT merchant_id, feature_name, usage_date, platform "
-        "FROM merchant_features UNION ALL "
-        f"SELECT merchant_id, feature_name, usage_date, platform FROM {_LOST}"
+        f"SELECT merchant_id, feature_name, usage_date, platform FROM {_FEATURES} "
+        f"UNION ALL SELECT merchant_id, feature_name, usage_date, platform FROM {_LOST}"
     )
     connection.execute(
         f"CREATE TABLE {_DEPARTED} AS SELECT unnest($champions) AS contact_id",
         {"champions": [int(contact) for contact in champions]},
     )
     for view, table in (
-        (_SESSIONS_WITHOUT, "merchant_sessions"),
-        (_FEATURES_WITHOUT, "merchant_features"),
+        (_SESSIONS_WITHOUT, _SESSIONS),
+        (_FEATURES_WITHOUT, _FEATURES),
     ):
         connection.execute(
             f"CREATE VIEW {view} AS SELECT * FROM {table} "
@@ -103,9 +120,15 @@ def _counterfactual_drops(
         )
     try:
         drops = {
-            "observed": _changes(connection),
-            "restored": _changes(connection, features_table=_RESTORED),
-            "renamed": _changes(connection, event_names=_renamed_core_events()),
+            "restored": _changes(
+                connection, sessions_table=_SESSIONS, features_table=_RESTORED
+            ),
+            "renamed": _changes(
+                connection,
+                event_names=_renamed_core_events(),
+                sessions_table=_SESSIONS,
+                features_table=_FEATURES,
+            ),
             "without_champion": _changes(
                 connection,
                 sessions_table=_SESSIONS_WITHOUT,
@@ -113,13 +136,17 @@ def _counterfactual_drops(
             ),
         }
     finally:
-        for view in (_RESTORED, _SESSIONS_WITHOUT, _FEATURES_WITHOUT):
+        for view in (
+            _RESTORED,
+            _SESSIONS_WITHOUT,
+            _FEATURES_WITHOUT,
+            _SESSIONS,
+            _FEATURES,
+        ):
             connection.execute(f"DROP VIEW IF EXISTS {view}")
-        for table in (_LOST, _DEPARTED):
+        for table in (_LOST, _DEPARTED, _SUBJECTS):
             connection.execute(f"DROP TABLE IF EXISTS {table}")
-    return {name: frame["drop"] for name, frame in drops.items()} | {
-        "scores": drops["observed"]
-    }
+    return {name: frame["drop"] for name, frame in drops.items()}
 
 
 def _by_merchant(plan: Plan) -> dict[int, list]:
@@ -164,8 +191,8 @@ def score_drop_frame(connection, plan: Plan, lost: pd.DataFrame) -> pd.DataFrame
         for item in plan.planted
         if item.scenario == "key_contact_departure"
     ]
-    drops = _counterfactual_drops(connection, lost, champions)
-    observed, scores = drops["observed"], drops["scores"]
+    scores = _changes(connection)
+    observed = scores["drop"]
     planted = _by_merchant(plan)
     flagged = set(observed.index[observed >= usage_score.DROP_POINTS])
     planted_to_drop = {
@@ -173,9 +200,13 @@ def score_drop_frame(connection, plan: Plan, lost: pd.DataFrame) -> pd.DataFrame
         for merchant_id, items in planted.items()
         if any(item.scenario in PLANTED_CAUSES for item in items)
     }
+    subjects = sorted(flagged | planted_to_drop)
+    drops = {"observed": observed} | _counterfactual_drops(
+        connection, lost, champions, subjects
+    )
     brk = plan.tracking_break
     rows = []
-    for merchant_id in sorted(flagged | planted_to_drop):
+    for merchant_id in subjects:
         items = planted.get(merchant_id, [])
         observed_drop = observed.get(merchant_id, 0.0)
         restored = drops["restored"].get(merchant_id, 0.0)
