@@ -41,12 +41,20 @@ IOS_SHARE = 0.55
 UPDATE_LAG_MEAN_DAYS = 5.0
 
 
+class _Choices:
+    """Names and their probabilities, prepared once for repeated draws."""
+
+    def __init__(self, weights: dict[str, float]) -> None:
+        self.names = np.array(list(weights), dtype=object)
+        p = np.array([weights[name] for name in weights])
+        self.p = p / p.sum()
+
+    def draw(self, rng: np.random.Generator, size: int) -> np.ndarray:
+        return self.names[rng.choice(len(self.names), size=size, p=self.p)]
+
+
 def _choice(rng: np.random.Generator, weights: dict[str, float], size: int):
-    names = list(weights)
-    p = np.array([weights[name] for name in names])
-    return np.array(names, dtype=object)[
-        rng.choice(len(names), size=size, p=p / p.sum())
-    ]
+    return _Choices(weights).draw(rng, size)
 
 
 def _segment_counts(total: int) -> list[int]:
@@ -211,6 +219,9 @@ def build_contacts(
         )
     }
     emails: list[str] = []
+    key_roles_choice = _Choices(catalog.KEY_CONTACT_ROLES)
+    roles_choice = _Choices(catalog.CONTACT_ROLES)
+    as_of_day, start_day = config.as_of_day, config.start_day
     for index, merchant in enumerate(merchants.itertuples(index=False)):
         rng = stream(config.seed, "contacts", merchant.merchant_id)
         utilisation = np.clip(
@@ -221,7 +232,7 @@ def build_contacts(
         rates = _session_rates(rng, holders)
         key = 0 if holders == 1 or rng.random() < KEY_CONTACT_IS_TOP_USER else 1
         go_live = int(merchant.go_live_day)
-        latest_start = max(go_live, config.as_of_day - 14)
+        latest_start = max(go_live, as_of_day - 14)
 
         people = []  # (rate, is_key, start_day, end_day)
         for slot in range(holders):
@@ -229,51 +240,52 @@ def build_contacts(
             start = go_live
             if not is_key and rng.random() < LATE_HIRE_PROBABILITY:
                 start = int(rng.integers(go_live, latest_start, endpoint=True))
-            leave_low, leave_high = start + 60, config.as_of_day - 30
+            leave_low, leave_high = start + 60, as_of_day - 30
             leaves = (
                 not is_key
                 and leave_low < leave_high
-                and max(leave_low, config.start_day) < leave_high
+                and max(leave_low, start_day) < leave_high
                 and rng.random() < departure_probability
             )
             if leaves:
-                leave = int(rng.integers(max(leave_low, config.start_day), leave_high))
+                leave = int(rng.integers(max(leave_low, start_day), leave_high))
                 leaver_rate = float(
                     np.exp(rng.normal(np.log(SESSION_RATE_MEDIAN), SESSION_RATE_SIGMA))
                 )
                 people.append((leaver_rate, False, start, leave))
                 start = leave + int(rng.integers(7, 46))
-                if start >= config.as_of_day:
+                if start >= as_of_day:
                     continue
             people.append((float(rates[slot]), is_key, start, NO_END))
 
         count = len(people)
         first = rng.choice(pools.first_names, count)
         last = rng.choice(pools.last_names, count)
-        key_roles = _choice(rng, catalog.KEY_CONTACT_ROLES, count)
-        roles = _choice(rng, catalog.CONTACT_ROLES, count)
+        key_roles = key_roles_choice.draw(rng, count)
+        roles = roles_choice.draw(rng, count)
         mobile_share = rng.beta(*MOBILE_SHARE_BETA, count)
         mobile_platform = np.where(rng.random(count) < IOS_SHARE, "ios", "android")
         lag = np.floor(rng.exponential(UPDATE_LAG_MEAN_DAYS, count)).astype(np.int64)
         domain = email_domain(merchant.merchant_name, index)
+        rate, is_key, start, end = zip(*people, strict=True)
+        names = [f"{a} {b}" for a, b in zip(first, last, strict=True)]
         seen: dict[str, int] = {}
-        for i, (rate, is_key, start, end) in enumerate(people):
-            name = f"{first[i]} {last[i]}"
+        for name in names:
             local = email_local_part(name)
             seen[local] = seen.get(local, 0) + 1
             if seen[local] > 1:
                 local += str(seen[local])
             emails.append(f"{local}@{domain}")
-            columns["merchant_id"].append(merchant.merchant_id)
-            columns["full_name"].append(name)
-            columns["job_role"].append(key_roles[i] if is_key else roles[i])
-            columns["is_key_contact"].append(is_key)
-            columns["start_day"].append(start)
-            columns["end_day"].append(end)
-            columns["rate"].append(rate)
-            columns["mobile_share"].append(mobile_share[i])
-            columns["mobile_platform"].append(mobile_platform[i])
-            columns["update_lag"].append(lag[i])
+        columns["merchant_id"].extend([merchant.merchant_id] * count)
+        columns["full_name"].extend(names)
+        columns["job_role"].extend(np.where(is_key, key_roles, roles))
+        columns["is_key_contact"].extend(is_key)
+        columns["start_day"].extend(start)
+        columns["end_day"].extend(end)
+        columns["rate"].extend(rate)
+        columns["mobile_share"].extend(mobile_share)
+        columns["mobile_platform"].extend(mobile_platform)
+        columns["update_lag"].extend(lag)
 
     frame = pd.DataFrame(columns)
     frame.insert(0, "contact_id", np.arange(1, len(frame) + 1))
