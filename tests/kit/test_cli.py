@@ -321,3 +321,21 @@ def test_self_check_rejects_missing_notebook(project):
 def test_self_check_empty_workspace_exits_2(project):
     result = kit(project, "check")
     assert_usage_error(result, "no notebooks in")
+
+
+def test_list_into_closed_pipe_is_quiet(project):
+    environment = {**os.environ, **project_environment(project)}
+    # A reader that takes nothing and exits, as `kit list | head -0` would.
+    process = subprocess.Popen(
+        [sys.executable, "-m", "kit", "list"],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        env=environment,
+        cwd=project,
+    )
+    process.stdout.close()
+    stderr = process.stderr.read().decode()
+    process.wait(timeout=120)
+    assert "Traceback" not in stderr
+    assert "BrokenPipeError" not in stderr
+    assert process.returncode == 1
