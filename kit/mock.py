@@ -200,4 +200,9 @@ def read_state(folder: Path) -> dict:
             f"{state_file} cannot be read as a mock ({error}); lay out a new mock "
             "with `python -m kit mock`"
         ) from error
+    if not 1 <= state["minutes"] <= MAX_MINUTES:
+        raise KitError(
+            f"{state_file} gives {state['minutes']} minutes, but a mock lasts 1 to "
+            f'{MAX_MINUTES} minutes: set "minutes" in it to the time allowed'
+        )
     return state

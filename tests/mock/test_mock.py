@@ -471,3 +471,22 @@ def test_cli_rejects_bad_input(arguments, fragment, blank_mock, tmp_path):
     assert completed.stdout == ""
     assert len(completed.stderr.strip().splitlines()) == 1, completed.stderr
     assert fragment in completed.stderr
+
+
+@pytest.mark.parametrize("minutes", [-5, 0, 601])
+def test_grade_rejects_minutes_out_of_range(mock_copy, minutes):
+    state_file = mock_copy / STATE_FILE
+    state = json.loads(state_file.read_text(encoding="utf-8"))
+    state["minutes"] = minutes
+    state_file.write_text(json.dumps(state), encoding="utf-8")
+
+    completed = subprocess.run(
+        [sys.executable, "-m", "kit", "mock", "--grade", str(mock_copy)],
+        capture_output=True,
+        text=True,
+    )
+
+    assert completed.returncode == 2
+    assert "Traceback" not in completed.stderr
+    assert f"gives {minutes} minutes" in completed.stderr
+    assert "1 to 600 minutes" in completed.stderr
