@@ -115,11 +115,15 @@ class Summary:
         return report
 
 
-def build_plan(config: Config) -> Plan:
-    """Build the dimension tables and plant every scenario and SQL trap."""
+def build_plan(config: Config, processes: int = 1) -> Plan:
+    """Build the dimension tables and plant every scenario and SQL trap.
+
+    ``processes`` splits per-merchant work between that many processes,
+    which never changes the plan.
+    """
     pools = build_pools(config.seed, config.merchants)
     merchants = build_merchants(config, pools)
-    contacts = build_contacts(config, merchants, pools)
+    contacts = build_contacts(config, merchants, pools, processes)
     contracts, plan_changes = build_contracts(config, merchants)
     releases = build_releases(config.seed, config.start_day, config.last_day)
     plan = Plan(
@@ -226,14 +230,18 @@ def _dimension_frames(plan: Plan) -> dict[str, pd.DataFrame]:
     }
 
 
-def _support_frames(plan: Plan, contacts: ContactTable) -> dict[str, pd.DataFrame]:
+def _support_frames(
+    plan: Plan, contacts: ContactTable, processes: int
+) -> dict[str, pd.DataFrame]:
     config = plan.config
     declines = decline_windows(plan.contracts)
-    invoices = build_invoices(config, plan.merchants, plan.contracts, declines)
+    invoices = build_invoices(
+        config, plan.merchants, plan.contracts, declines, processes
+    )
     paid = invoices["paid_day"].to_numpy()
-    tickets = build_tickets(config, plan.merchants, contacts, declines)
+    tickets = build_tickets(config, plan.merchants, contacts, declines, processes)
     closed = tickets["closed_seconds"].to_numpy()
-    nps = build_nps(config, plan.merchants, contacts, declines)
+    nps = build_nps(config, plan.merchants, contacts, declines, processes)
     return {
         "invoices": pd.DataFrame(
             {
@@ -332,7 +340,7 @@ def _write_dataset(
     for table, frame in _dimension_frames(plan).items():
         dataset.append(table, frame)
     contacts = ContactTable(plan.contacts)
-    for table, frame in _support_frames(plan, contacts).items():
+    for table, frame in _support_frames(plan, contacts, workers).items():
         dataset.append(table, frame)
     lost = _write_activity(plan, contacts, dataset, batch_size, workers, progress)
     dataset.append("dataset_info", _dataset_info(plan.config))
@@ -396,7 +404,7 @@ def generate(
     created = prepare_folder(out, (answers,))
     try:
         with TemporaryDatabase(out) as dataset, TemporaryDatabase(answers) as key:
-            plan = build_plan(config)
+            plan = build_plan(config, workers)
             log.info("planned in %.1f s", time.perf_counter() - started)
             lost_events = _write_dataset(plan, dataset, batch_size, workers, progress)
             lost = lost_events.per_merchant()

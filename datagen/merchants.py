@@ -13,6 +13,7 @@ import pandas as pd
 
 from datagen import catalog, risk
 from datagen.config import Config
+from datagen.parallel import map_chunks
 from datagen.plan import NO_END
 from datagen.pools import NamePools, email_domain, email_local_part
 from datagen.rng import stream
@@ -191,38 +192,63 @@ def _session_rates(rng: np.random.Generator, count: int) -> np.ndarray:
     return rates
 
 
+CONTACT_COLUMNS = (
+    "merchant_id",
+    "full_name",
+    "email",
+    "job_role",
+    "is_key_contact",
+    "start_day",
+    "end_day",
+    "rate",
+    "mobile_share",
+    "mobile_platform",
+    "update_lag",
+)
+
+
 def build_contacts(
-    config: Config, merchants: pd.DataFrame, pools: NamePools
+    config: Config, merchants: pd.DataFrame, pools: NamePools, processes: int = 1
 ) -> pd.DataFrame:
     """Draw the people at each merchant: seat holders, the champion and leavers.
 
     Each seat holder starts at go-live or is hired later. The champion (key
     contact) is usually the heaviest user and never leaves in the baseline.
     Other seats may change hands once, which leaves a contact with an end
-    date.
+    date. ``processes`` splits the merchants between that many processes,
+    which never changes the contacts.
     """
+    rows = list(merchants.itertuples(index=False))
+    parts = map_chunks(
+        lambda first, end: _contact_columns(config, rows, pools, first, end),
+        len(rows),
+        processes,
+    )
+    frame = pd.DataFrame(
+        {
+            name: [value for part in parts for value in part[name]]
+            for name in CONTACT_COLUMNS
+        }
+    )
+    frame.insert(0, "contact_id", np.arange(1, len(frame) + 1))
+    # Last day of activity; differs from end_day when the CRM was not updated.
+    frame["activity_end_day"] = np.minimum(frame["end_day"], config.last_day)
+    return frame.set_index("contact_id", drop=False)
+
+
+def _contact_columns(
+    config: Config, rows: list, pools: NamePools, first: int, end: int
+) -> dict[str, list]:
+    """Return the contacts of merchants ``first`` to ``end - 1``, by position."""
     history_years = config.history_days / 365
     departure_probability = min(0.5, YEARLY_DEPARTURE_PROBABILITY * history_years)
-    columns: dict[str, list] = {
-        name: []
-        for name in (
-            "merchant_id",
-            "full_name",
-            "job_role",
-            "is_key_contact",
-            "start_day",
-            "end_day",
-            "rate",
-            "mobile_share",
-            "mobile_platform",
-            "update_lag",
-        )
-    }
-    emails: list[str] = []
+    columns: dict[str, list] = {name: [] for name in CONTACT_COLUMNS}
+    emails = columns["email"]
     key_roles_choice = _Choices(catalog.KEY_CONTACT_ROLES)
     roles_choice = _Choices(catalog.CONTACT_ROLES)
     as_of_day, start_day = config.as_of_day, config.start_day
-    for index, merchant in enumerate(merchants.itertuples(index=False)):
+    for index in range(first, end):
+        merchant = rows[index]
         rng = stream(config.seed, "contacts", merchant.merchant_id)
         utilisation = np.clip(
             rng.uniform(*SEAT_UTILISATION) - risk.UTILISATION_PER_RISK * merchant.risk,
@@ -287,12 +313,7 @@ def build_contacts(
         columns["mobile_platform"].extend(mobile_platform)
         columns["update_lag"].extend(lag)
 
-    frame = pd.DataFrame(columns)
-    frame.insert(0, "contact_id", np.arange(1, len(frame) + 1))
-    frame.insert(3, "email", emails)
-    # Last day of activity; differs from end_day when the CRM was not updated.
-    frame["activity_end_day"] = np.minimum(frame["end_day"], config.last_day)
-    return frame.set_index("contact_id", drop=False)
+    return columns
 
 
 def hired_contacts(

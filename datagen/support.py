@@ -12,6 +12,7 @@ import pandas as pd
 from datagen import catalog, dates, risk
 from datagen.config import Config
 from datagen.contact_table import ContactTable, MerchantContacts
+from datagen.parallel import concat_parts, map_chunks
 from datagen.renewals import Decline, decline_in_force
 from datagen.rng import stream
 
@@ -35,12 +36,6 @@ NPS_SPREAD = 1.8
 def _activity_window(config: Config, merchant) -> tuple[int, int]:
     return max(int(merchant.go_live_day), config.start_day), min(
         int(merchant.end_day), config.last_day
-    )
-
-
-def _concat(parts: list[dict[str, np.ndarray]]) -> pd.DataFrame:
-    return pd.DataFrame(
-        {name: np.concatenate([p[name] for p in parts]) for name in parts[0]}
     )
 
 
@@ -118,32 +113,40 @@ def build_tickets(
     merchants: pd.DataFrame,
     contacts: ContactTable,
     declines: dict[int, list[Decline]],
+    processes: int = 1,
 ) -> pd.DataFrame:
     """Draw support tickets, numbered in the order they were opened.
 
-    ``declines`` are the pre-renewal declines by merchant.
+    ``declines`` are the pre-renewal declines by merchant. ``processes``
+    splits the merchants between that many processes, which never changes
+    the tickets.
     """
     factors = dates.day_factors(config.start_day, config.last_day)
-    parts = []
-    for merchant in merchants.itertuples(index=False):
-        first, last = _activity_window(config, merchant)
-        own = contacts.of(merchant.merchant_id)
-        if first > last or len(own) == 0:
-            continue
-        rng = stream(config.seed, "support_tickets", merchant.merchant_id)
-        day_rate = factors[first - config.start_day : last - config.start_day + 1]
-        part = _merchant_tickets(
-            config,
-            rng,
-            merchant,
-            own,
-            day_rate,
-            first,
-            declines.get(merchant.merchant_id),
-        )
-        if part is not None:
-            parts.append(part)
-    frame = _concat(parts)
+    rows = list(merchants.itertuples(index=False))
+
+    def tickets_of(first: int, end: int) -> dict[str, np.ndarray] | None:
+        parts = []
+        for merchant in rows[first:end]:
+            start, last = _activity_window(config, merchant)
+            own = contacts.of(merchant.merchant_id)
+            if start > last or len(own) == 0:
+                continue
+            rng = stream(config.seed, "support_tickets", merchant.merchant_id)
+            day_rate = factors[start - config.start_day : last - config.start_day + 1]
+            parts.append(
+                _merchant_tickets(
+                    config,
+                    rng,
+                    merchant,
+                    own,
+                    day_rate,
+                    start,
+                    declines.get(merchant.merchant_id),
+                )
+            )
+        return concat_parts(parts)
+
+    frame = pd.DataFrame(concat_parts(map_chunks(tickets_of, len(rows), processes)))
     frame = frame.sort_values(["opened_seconds", "merchant_id"], kind="stable")
     frame.insert(0, "ticket_id", np.arange(1, len(frame) + 1))
     return frame.reset_index(drop=True)
@@ -154,50 +157,73 @@ def build_nps(
     merchants: pd.DataFrame,
     contacts: ContactTable,
     declines: dict[int, list[Decline]],
+    processes: int = 1,
 ) -> pd.DataFrame:
-    """Draw quarterly survey answers; scores fall inside pre-renewal declines."""
+    """Draw quarterly survey answers; scores fall inside pre-renewal declines.
+
+    ``processes`` splits the merchants between that many processes, which
+    never changes the answers.
+    """
     waves = np.arange(
         config.last_day - NPS_RESPONSE_WINDOW_DAYS, config.start_day - 1, -NPS_WAVE_DAYS
     )
     waves = np.sort(waves)
-    parts = []
-    for merchant in merchants.itertuples(index=False):
-        first, last = _activity_window(config, merchant)
-        own = contacts.of(merchant.merchant_id)
-        if first > last or len(own) == 0:
-            continue
-        rng = stream(config.seed, "nps_responses", merchant.merchant_id)
-        starts = own.start_day
-        ends = np.minimum(own.activity_end_day, last)
-        shape = (len(waves), len(own))
-        answer_day = waves[:, None] + rng.integers(0, NPS_RESPONSE_WINDOW_DAYS, shape)
-        answers = (
-            (rng.random(shape) < NPS_RESPONSE_PROBABILITY)
-            & (answer_day >= np.maximum(starts, first)[None, :])
-            & (answer_day <= ends[None, :])
+    rows = list(merchants.itertuples(index=False))
+
+    def answers_of(first: int, end: int) -> dict[str, np.ndarray] | None:
+        return concat_parts(
+            [
+                _merchant_answers(config, merchant, contacts, declines, waves)
+                for merchant in rows[first:end]
+            ]
         )
-        wave_index, contact_index = np.nonzero(answers)
-        n = len(wave_index)
-        if n == 0:
-            continue
-        response_day = answer_day[wave_index, contact_index]
-        drop = risk.NPS_DROP_PER_DECLINE * decline_in_force(
-            declines.get(merchant.merchant_id), response_day
-        )
-        score = np.clip(
-            np.round(merchant.sentiment - drop + rng.normal(0, NPS_SPREAD, n)), 0, 10
-        )
-        parts.append(
-            {
-                "merchant_id": np.full(n, merchant.merchant_id),
-                "contact_id": own.contact_id[contact_index],
-                "response_day": response_day,
-                "score": score.astype(np.int64),
-            }
-        )
-    frame = _concat(parts)
+
+    frame = pd.DataFrame(concat_parts(map_chunks(answers_of, len(rows), processes)))
     frame = frame.sort_values(
         ["response_day", "merchant_id", "contact_id"], kind="stable"
     )
     frame.insert(0, "response_id", np.arange(1, len(frame) + 1))
     return frame.reset_index(drop=True)
+
+
+def _merchant_answers(
+    config: Config,
+    merchant,
+    contacts: ContactTable,
+    declines: dict[int, list[Decline]],
+    waves: np.ndarray,
+) -> dict[str, np.ndarray] | None:
+    """Draw one merchant's survey answers; None when no contact answered."""
+    first, last = _activity_window(config, merchant)
+    own = contacts.of(merchant.merchant_id)
+    if first > last or len(own) == 0:
+        return None
+
+    rng = stream(config.seed, "nps_responses", merchant.merchant_id)
+    starts = own.start_day
+    ends = np.minimum(own.activity_end_day, last)
+    shape = (len(waves), len(own))
+    answer_day = waves[:, None] + rng.integers(0, NPS_RESPONSE_WINDOW_DAYS, shape)
+    answers = (
+        (rng.random(shape) < NPS_RESPONSE_PROBABILITY)
+        & (answer_day >= np.maximum(starts, first)[None, :])
+        & (answer_day <= ends[None, :])
+    )
+    wave_index, contact_index = np.nonzero(answers)
+    n = len(wave_index)
+    if n == 0:
+        return None
+
+    response_day = answer_day[wave_index, contact_index]
+    drop = risk.NPS_DROP_PER_DECLINE * decline_in_force(
+        declines.get(merchant.merchant_id), response_day
+    )
+    score = np.clip(
+        np.round(merchant.sentiment - drop + rng.normal(0, NPS_SPREAD, n)), 0, 10
+    )
+    return {
+        "merchant_id": np.full(n, merchant.merchant_id),
+        "contact_id": own.contact_id[contact_index],
+        "response_day": response_day,
+        "score": score.astype(np.int64),
+    }
