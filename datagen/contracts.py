@@ -18,6 +18,7 @@ import pandas as pd
 
 from datagen import catalog, dates, risk
 from datagen.config import Config
+from datagen.parallel import map_chunks
 from datagen.plan import Contract, PlanChange
 from datagen.rng import stream
 
@@ -91,16 +92,41 @@ def _chain(
 
 
 def build_contracts(
-    config: Config, merchants: pd.DataFrame
+    config: Config, merchants: pd.DataFrame, processes: int = 1
 ) -> tuple[list[Contract], list[PlanChange]]:
-    """Build every merchant's contract terms; set ``end_day`` of churned merchants."""
+    """Build every merchant's contract terms; set ``end_day`` of churned merchants.
+
+    ``processes`` splits the merchants between that many processes, which
+    never changes the contracts.
+    """
+    rows = list(merchants.itertuples(index=False))
     contracts: list[Contract] = []
     changes: list[PlanChange] = []
-    segments = {segment.name: segment for segment in catalog.SEGMENTS}
     # Last day of each churned merchant, set on the frame after the loop
     # because each assignment to it takes time in proportion to its length.
     churn_end_days: dict[int, int] = {}
-    for merchant in merchants.itertuples(index=False):
+    for chunk in map_chunks(
+        lambda first, end: _chunk_contracts(config, rows[first:end]),
+        len(rows),
+        processes,
+    ):
+        contracts += chunk[0]
+        changes += chunk[1]
+        churn_end_days |= chunk[2]
+    if churn_end_days:
+        merchants.loc[list(churn_end_days), "end_day"] = list(churn_end_days.values())
+    return contracts, changes
+
+
+def _chunk_contracts(
+    config: Config, rows: list
+) -> tuple[list[Contract], list[PlanChange], dict[int, int]]:
+    """Return the contracts, plan changes and churn days of merchants ``rows``."""
+    contracts: list[Contract] = []
+    changes: list[PlanChange] = []
+    churn_end_days: dict[int, int] = {}
+    segments = {segment.name: segment for segment in catalog.SEGMENTS}
+    for merchant in rows:
         rng = stream(config.seed, "merchant_contracts", merchant.merchant_id)
         risk_rng = stream(config.seed, "renewal_risk", merchant.merchant_id)
         segment = segments[merchant.segment]
@@ -236,9 +262,7 @@ def build_contracts(
                 )
                 arr /= rng.uniform(*RENEWAL_UPLIFT)
                 seats /= rng.uniform(*SEAT_GROWTH_PER_TERM)
-    if churn_end_days:
-        merchants.loc[list(churn_end_days), "end_day"] = list(churn_end_days.values())
-    return contracts, changes
+    return contracts, changes, churn_end_days
 
 
 def finalize_contracts(contracts: list[Contract]) -> None:

@@ -205,6 +205,7 @@ CONTACT_COLUMNS = (
     "mobile_platform",
     "update_lag",
 )
+TEXT_COLUMNS = ("full_name", "email", "job_role", "mobile_platform")
 
 
 def build_contacts(
@@ -226,7 +227,7 @@ def build_contacts(
     )
     frame = pd.DataFrame(
         {
-            name: [value for part in parts for value in part[name]]
+            name: np.concatenate([part[name] for part in parts])
             for name in CONTACT_COLUMNS
         }
     )
@@ -238,7 +239,7 @@ def build_contacts(
 
 def _contact_columns(
     config: Config, rows: list, pools: NamePools, first: int, end: int
-) -> dict[str, list]:
+) -> dict[str, np.ndarray]:
     """Return the contacts of merchants ``first`` to ``end - 1``, by position."""
     history_years = config.history_days / 365
     departure_probability = min(0.5, YEARLY_DEPARTURE_PROBABILITY * history_years)
@@ -313,7 +314,12 @@ def _contact_columns(
         columns["mobile_platform"].extend(mobile_platform)
         columns["update_lag"].extend(lag)
 
-    return columns
+    # Arrays, because a chunk process pickles them to the main one, and a
+    # list of numpy scalars pickles one object at a time.
+    return {
+        name: np.array(values, dtype=object if name in TEXT_COLUMNS else None)
+        for name, values in columns.items()
+    }
 
 
 def hired_contacts(
