@@ -1,5 +1,7 @@
 """Per-merchant builders split between processes give the same rows."""
 
+import os
+
 import pytest
 from test_command_line import snapshot
 from test_determinism import fingerprint, generate_like
@@ -63,6 +65,28 @@ def test_failing_chunk_keeps_dataset(small_dataset, tmp_path, monkeypatch):
     monkeypatch.setattr(support, "_merchant_answers", fail_late_merchants)
     monkeypatch.setattr(parallel, "MIN_MERCHANTS_PER_PROCESS", 50)
     with pytest.raises(RuntimeError, match="survey answers failed"):
+        generate_like(small_dataset, out, workers=3)
+
+    assert snapshot(tmp_path) == before
+    assert worker_processes() == []
+
+
+def test_interrupt_in_chunk_stops_processes(small_dataset, tmp_path, monkeypatch):
+    out = tmp_path / "merchants.duckdb"
+    generate_like(small_dataset, out, workers=1)
+    before = snapshot(tmp_path)
+    merchant_answers = support._merchant_answers
+    main_process = os.getpid()
+
+    def interrupt_main_process(config, merchant, *args):
+        # Ctrl-C stops the main process; the chunk processes ignore it.
+        if os.getpid() == main_process:
+            raise KeyboardInterrupt
+        return merchant_answers(config, merchant, *args)
+
+    monkeypatch.setattr(support, "_merchant_answers", interrupt_main_process)
+    monkeypatch.setattr(parallel, "MIN_MERCHANTS_PER_PROCESS", 50)
+    with pytest.raises(KeyboardInterrupt):
         generate_like(small_dataset, out, workers=3)
 
     assert snapshot(tmp_path) == before
