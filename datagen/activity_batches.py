@@ -5,12 +5,15 @@ frames, ready to append. With more than one worker, a process pool generates
 batches while the caller writes earlier ones, and the batches come back in
 merchant order. Every merchant draws from its own random streams, so the
 number of workers and the batch size never change the data.
+
+The worker processes are forked before the plan is built, while this process
+has little beyond its imports, and each batch is sent the part of the plan
+it reads. So a worker's memory does not grow with the number of merchants.
 """
 
+import dataclasses
+import multiprocessing
 import os
-import signal
-import threading
-import time
 from collections import Counter, deque
 from collections.abc import Iterator
 from concurrent.futures import Future, ProcessPoolExecutor
@@ -23,12 +26,11 @@ from datagen import catalog
 from datagen.activity import Context, merchant_activity
 from datagen.config import MAX_DEFAULT_WORKERS
 from datagen.contact_table import ContactTable
+from datagen.parallel import start_forked_worker
 from datagen.plan import ActivityEdits
 
 # Batches submitted and not yet written, per worker.
 BATCHES_AHEAD_PER_WORKER = 2
-# How often a worker checks that the process that started it still runs.
-PARENT_CHECK_SECONDS = 1.0
 
 CATEGORIES = {
     "platform": catalog.PLATFORMS,
@@ -75,15 +77,44 @@ class LostEvents:
 
 
 @dataclass
-class ActivityInputs:
-    """Everything a batch reads: the plan's merchants, contacts and edits."""
+class BatchInputs:
+    """Inputs of one batch: its merchants and their contacts and edits."""
 
+    # The shared context, with the tier timelines of this batch's merchants.
     ctx: Context
-    # Merchant rows as namedtuples, in merchant order.
-    merchants: list
+    # Merchant rows of the plan, consecutive and in merchant order.
+    merchants: pd.DataFrame
     contacts: ContactTable
     edits: dict[int, ActivityEdits]
     versions: tuple[str, ...]
+
+
+@dataclass
+class ActivityInputs:
+    """Everything the batches read: the plan's merchants, contacts and edits."""
+
+    ctx: Context
+    # Merchant rows of the plan, in merchant order.
+    merchants: pd.DataFrame
+    contacts: ContactTable
+    edits: dict[int, ActivityEdits]
+    versions: tuple[str, ...]
+
+    def batch(self, first: int, end: int) -> BatchInputs:
+        """Return the inputs of merchants ``first`` to ``end - 1``, by position."""
+        rows = self.merchants.iloc[first:end]
+        ids = rows["merchant_id"].tolist()
+        timelines = self.ctx.tier_timelines
+        return BatchInputs(
+            ctx=dataclasses.replace(
+                self.ctx,
+                tier_timelines={m: timelines[m] for m in ids if m in timelines},
+            ),
+            merchants=rows,
+            contacts=self.contacts.select(ids),
+            edits={m: self.edits[m] for m in ids if m in self.edits},
+            versions=self.versions,
+        )
 
 
 @dataclass
@@ -108,11 +139,11 @@ def _activity_frame(parts: list[dict[str, np.ndarray]], versions: tuple[str, ...
     return pd.DataFrame(columns)
 
 
-def generate_batch(inputs: ActivityInputs, first: int, end: int) -> ActivityBatch:
-    """Generate the activity of merchants ``first`` to ``end - 1``, by position."""
+def generate_batch(inputs: BatchInputs) -> ActivityBatch:
+    """Generate the activity of one batch of merchants."""
     parts: dict[str, list] = {table: [] for table in ACTIVITY_TABLES}
     lost_days = {}
-    for merchant in inputs.merchants[first:end]:
+    for merchant in inputs.merchants.itertuples(index=False):
         activity = merchant_activity(
             inputs.ctx,
             merchant,
@@ -131,70 +162,78 @@ def generate_batch(inputs: ActivityInputs, first: int, end: int) -> ActivityBatc
         for table, tables in parts.items()
         if tables
     }
-    return ActivityBatch(end - first, frames, lost_days)
+    return ActivityBatch(len(inputs.merchants), frames, lost_days)
 
 
-# The inputs of the batches a worker process generates, set by _start_worker.
-_worker_inputs: ActivityInputs | None = None
+class ActivityWorkers:
+    """Processes that generate activity batches, forked when this is created.
 
+    Create it before the plan exists, so the workers share no page of it
+    with this process. Use as a context manager. Leaving the block cancels
+    the batches not started and waits for the workers to exit.
+    """
 
-def _exit_with_parent(parent: int) -> None:
-    while os.getppid() == parent:
-        time.sleep(PARENT_CHECK_SECONDS)
-    os._exit(1)
+    def __init__(self, count: int) -> None:
+        self.count = count
+        self.executor = ProcessPoolExecutor(
+            max_workers=count,
+            mp_context=multiprocessing.get_context("fork"),
+            initializer=start_forked_worker,
+        )
+        # With the fork start method the pool forks every worker at the
+        # first submit, so this forks them now rather than when the first
+        # batch is ready.
+        self.executor.submit(int)
 
+    def __enter__(self) -> "ActivityWorkers":
+        return self
 
-def _start_worker(inputs: ActivityInputs) -> None:
-    global _worker_inputs
-    # Ctrl-C reaches the whole process group. The parent stops the pool, so
-    # a worker finishes its batch instead of dying with a traceback.
-    signal.signal(signal.SIGINT, signal.SIG_IGN)
-    # A parent killed by a signal never shuts the pool down, and forked
-    # workers keep each other's queue pipes open, so they would wait forever.
-    threading.Thread(
-        target=_exit_with_parent, args=(os.getppid(),), daemon=True
-    ).start()
-    _worker_inputs = inputs
+    def __exit__(self, *exc_info) -> None:
+        self.close()
 
-
-def _worker_batch(first: int, end: int) -> ActivityBatch:
-    return generate_batch(_worker_inputs, first, end)
+    def close(self) -> None:
+        self.executor.shutdown(wait=True, cancel_futures=True)
 
 
 def activity_batches(
-    inputs: ActivityInputs, batch_size: int, workers: int
+    inputs: ActivityInputs, batch_size: int, workers: ActivityWorkers | None
 ) -> Iterator[ActivityBatch]:
     """Yield the activity batches in merchant order.
 
-    With ``workers`` above 1 and more than one batch, a process pool
-    generates them, with at most BATCHES_AHEAD_PER_WORKER batches per worker
-    submitted and not yet yielded, which bounds memory. Closing the
-    iterator, or an error in a batch, cancels the batches not started and
-    waits for the workers to exit.
+    With ``workers`` and more than one batch, the worker processes generate
+    them, with at most BATCHES_AHEAD_PER_WORKER batches per worker
+    submitted and not yet yielded, which bounds memory. Without, this
+    process generates them. Closing the iterator, or an error in a batch,
+    cancels the batches not started and waits for the workers to exit.
     """
     count = len(inputs.merchants)
     ranges = [
         (first, min(first + batch_size, count)) for first in range(0, count, batch_size)
     ]
-    if workers <= 1 or len(ranges) <= 1:
-        for first, end in ranges:
-            yield generate_batch(inputs, first, end)
-        return
-    executor = ProcessPoolExecutor(
-        max_workers=workers, initializer=_start_worker, initargs=(inputs,)
-    )
     try:
-        waiting = iter(ranges)
-        pending: deque[Future] = deque()
-        for first, end in waiting:
-            pending.append(executor.submit(_worker_batch, first, end))
-            if len(pending) >= workers * BATCHES_AHEAD_PER_WORKER:
-                break
-        while pending:
-            batch = pending.popleft().result()
-            following = next(waiting, None)
-            if following is not None:
-                pending.append(executor.submit(_worker_batch, *following))
-            yield batch
+        if workers is None or len(ranges) <= 1:
+            for first, end in ranges:
+                yield generate_batch(inputs.batch(first, end))
+        else:
+            yield from _pooled_batches(inputs, ranges, workers)
     finally:
-        executor.shutdown(wait=True, cancel_futures=True)
+        if workers is not None:
+            workers.close()
+
+
+def _pooled_batches(
+    inputs: ActivityInputs, ranges: list[tuple[int, int]], workers: ActivityWorkers
+) -> Iterator[ActivityBatch]:
+    executor = workers.executor
+    waiting = (inputs.batch(first, end) for first, end in ranges)
+    pending: deque[Future] = deque()
+    for batch in waiting:
+        pending.append(executor.submit(generate_batch, batch))
+        if len(pending) >= workers.count * BATCHES_AHEAD_PER_WORKER:
+            break
+    while pending:
+        batch = pending.popleft().result()
+        following = next(waiting, None)
+        if following is not None:
+            pending.append(executor.submit(generate_batch, following))
+        yield batch

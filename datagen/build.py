@@ -9,7 +9,7 @@ batches, so memory stays bounded by one batch.
 import logging
 import sys
 import time
-from contextlib import closing
+from contextlib import AbstractContextManager, closing, nullcontext
 from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
@@ -22,6 +22,7 @@ from datagen import __version__
 from datagen.activity import build_context
 from datagen.activity_batches import (
     ActivityInputs,
+    ActivityWorkers,
     LostEvents,
     activity_batches,
     default_workers,
@@ -276,13 +277,13 @@ def _write_activity(
     contacts: ContactTable,
     database: TemporaryDatabase,
     batch_size: int,
-    workers: int,
+    workers: ActivityWorkers | None,
     progress: bool,
 ) -> LostEvents:
     """Write activity in merchant batches; return the events the break lost."""
     inputs = ActivityInputs(
         ctx=build_context(plan),
-        merchants=list(plan.merchants.itertuples(index=False)),
+        merchants=plan.merchants,
         contacts=contacts,
         edits=plan.edits,
         versions=plan.releases.versions,
@@ -331,16 +332,21 @@ def _write_dataset(
     plan: Plan,
     dataset: TemporaryDatabase,
     batch_size: int,
-    workers: int,
+    workers: ActivityWorkers | None,
+    processes: int,
     progress: bool,
 ) -> LostEvents:
-    """Write every candidate table; return the feature events the break lost."""
+    """Write every candidate table; return the feature events the break lost.
+
+    ``workers`` generate the activity, and ``processes`` is how many
+    processes build the support tables.
+    """
     dataset.execute(_as_of_macro(plan.config))
     dataset.execute(schema_sql())
     for table, frame in _dimension_frames(plan).items():
         dataset.append(table, frame)
     contacts = ContactTable(plan.contacts)
-    for table, frame in _support_frames(plan, contacts, workers).items():
+    for table, frame in _support_frames(plan, contacts, processes).items():
         dataset.append(table, frame)
     lost = _write_activity(plan, contacts, dataset, batch_size, workers, progress)
     dataset.append("dataset_info", _dataset_info(plan.config))
@@ -360,6 +366,14 @@ def _planted_counts(plan: Plan, merchants_affected: int) -> dict[str, int]:
         else:
             counts[item.scenario] = counts.get(item.scenario, 0) + 1
     return counts
+
+
+def _start_workers(count: int) -> AbstractContextManager[ActivityWorkers | None]:
+    """Fork ``count`` activity workers now, or none for a count of 1.
+
+    Called before the plan is built, so the workers share none of it.
+    """
+    return ActivityWorkers(count) if count > 1 else nullcontext()
 
 
 def generate(
@@ -403,10 +417,16 @@ def generate(
     answers = answers_path(out)
     created = prepare_folder(out, (answers,))
     try:
-        with TemporaryDatabase(out) as dataset, TemporaryDatabase(answers) as key:
+        with (
+            _start_workers(workers) as pool,
+            TemporaryDatabase(out) as dataset,
+            TemporaryDatabase(answers) as key,
+        ):
             plan = build_plan(config, workers)
             log.info("planned in %.1f s", time.perf_counter() - started)
-            lost_events = _write_dataset(plan, dataset, batch_size, workers, progress)
+            lost_events = _write_dataset(
+                plan, dataset, batch_size, pool, workers, progress
+            )
             lost = lost_events.per_merchant()
             drops = score_drop_frame(
                 dataset.connection,

@@ -64,6 +64,30 @@ class ContactTable:
             update_lag=contacts["update_lag"].to_numpy()[order],
         )
 
+    @classmethod
+    def _from_parts(
+        cls, slices: dict[int, tuple[int, int]], columns: MerchantContacts
+    ) -> "ContactTable":
+        table = cls.__new__(cls)
+        table._slices = slices
+        table._columns = columns
+        return table
+
+    def select(self, merchant_ids: list[int]) -> "ContactTable":
+        """Return a table of these merchants' contacts only, for a batch."""
+        slices = {}
+        rows = [np.arange(0, dtype=np.int64)]
+        start = 0
+        for merchant in merchant_ids:
+            first, end = self._slices.get(merchant, (0, 0))
+            if end > first:
+                slices[merchant] = (start, start + end - first)
+                rows.append(np.arange(first, end))
+                start += end - first
+        return ContactTable._from_parts(
+            slices, self._columns.subset(np.concatenate(rows))
+        )
+
     def of(self, merchant_id: int) -> MerchantContacts:
         """Return a merchant's contacts; none for a merchant without any."""
         first, end = self._slices.get(merchant_id, (0, 0))
