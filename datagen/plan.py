@@ -135,6 +135,13 @@ class Planted:
 
 @dataclass
 class Plan:
+    """The in-memory plan of one dataset.
+
+    Writing the dataset sets a part to None once it is written and no later
+    step reads it (contacts, pools, contracts, merchants, edits), which
+    frees its memory.
+    """
+
     config: Config
     merchants: pd.DataFrame
     contacts: pd.DataFrame
@@ -152,6 +159,15 @@ class Plan:
     # for the contracts list, grow.
     _contact_groups: tuple | None = field(default=None, repr=False)
     _contract_groups: tuple | None = field(default=None, repr=False)
+
+    def forget_groups(self) -> None:
+        """Drop the groupings that planting uses, once the plan is final.
+
+        The contact grouping keeps the frame it was built from, which is a
+        second copy of the contacts once a scenario has replaced the frame.
+        """
+        self._contact_groups = None
+        self._contract_groups = None
 
     def edits_for(self, merchant_id: int) -> ActivityEdits:
         return self.edits.setdefault(merchant_id, ActivityEdits())
