@@ -16,6 +16,7 @@ import pandas as pd
 
 from datagen import dates, risk
 from datagen.config import Config
+from datagen.parts import ColumnParts
 from datagen.plan import Contract
 from datagen.renewals import Decline, decline_in_force
 from datagen.rng import stream
@@ -38,7 +39,7 @@ def build_invoices(
     for contract in sorted(contracts, key=lambda c: c.contract_id):
         by_merchant.setdefault(contract.merchant_id, []).append(contract)
     rows = {row.merchant_id: row for row in merchants.itertuples(index=False)}
-    parts = []
+    parts = ColumnParts()
     for merchant_id, own in by_merchant.items():
         merchant = rows[merchant_id]
         rng = stream(config.seed, "invoices", merchant_id)
@@ -82,9 +83,7 @@ def build_invoices(
                     "status": np.where(unpaid, status, "paid"),
                 }
             )
-    frame = pd.DataFrame(
-        {name: np.concatenate([p[name] for p in parts]) for name in parts[0]}
-    )
+    frame = parts.frame()
     frame = frame.sort_values(
         ["issue_day", "merchant_id", "contract_id"], kind="stable"
     )

@@ -21,9 +21,14 @@ from datagen.releases import Releases
 NO_END = np.iinfo(np.int32).max
 
 
-@dataclass
+@dataclass(slots=True)
 class Contract:
-    """One contract term; ``contract_id`` is assigned when the plan is final."""
+    """One contract term; ``contract_id`` is assigned when the plan is final.
+
+    Slotted, like the plan's other many small records: at 100,000 merchants
+    there are about 350,000 contracts, and a per-instance dict would take
+    several times the memory of the values.
+    """
 
     merchant_id: int
     product: str
@@ -48,7 +53,7 @@ class Contract:
     decline: tuple[int, int, float] | None = None
 
 
-@dataclass
+@dataclass(slots=True)
 class PlanChange:
     merchant_id: int
     change_day: int
@@ -56,7 +61,7 @@ class PlanChange:
     to_tier: str
 
 
-@dataclass
+@dataclass(slots=True)
 class ActivityEdits:
     """Changes a scenario or trap makes to one merchant's generated activity.
 
@@ -121,7 +126,7 @@ class TrackingBreak:
     break_day: int
 
 
-@dataclass
+@dataclass(slots=True)
 class Planted:
     """Ground truth for one merchant (or the whole dataset) in one scenario."""
 

@@ -12,6 +12,7 @@ import pandas as pd
 from datagen import catalog, dates, risk
 from datagen.config import Config
 from datagen.contact_table import ContactTable, MerchantContacts
+from datagen.parts import ColumnParts
 from datagen.renewals import Decline, decline_in_force
 from datagen.rng import stream
 
@@ -35,12 +36,6 @@ NPS_SPREAD = 1.8
 def _activity_window(config: Config, merchant) -> tuple[int, int]:
     return max(int(merchant.go_live_day), config.start_day), min(
         int(merchant.end_day), config.last_day
-    )
-
-
-def _concat(parts: list[dict[str, np.ndarray]]) -> pd.DataFrame:
-    return pd.DataFrame(
-        {name: np.concatenate([p[name] for p in parts]) for name in parts[0]}
     )
 
 
@@ -124,7 +119,7 @@ def build_tickets(
     ``declines`` are the pre-renewal declines by merchant.
     """
     factors = dates.day_factors(config.start_day, config.last_day)
-    parts = []
+    parts = ColumnParts()
     for merchant in merchants.itertuples(index=False):
         first, last = _activity_window(config, merchant)
         own = contacts.of(merchant.merchant_id)
@@ -143,7 +138,7 @@ def build_tickets(
         )
         if part is not None:
             parts.append(part)
-    frame = _concat(parts)
+    frame = parts.frame()
     frame = frame.sort_values(["opened_seconds", "merchant_id"], kind="stable")
     frame.insert(0, "ticket_id", np.arange(1, len(frame) + 1))
     return frame.reset_index(drop=True)
@@ -160,7 +155,7 @@ def build_nps(
         config.last_day - NPS_RESPONSE_WINDOW_DAYS, config.start_day - 1, -NPS_WAVE_DAYS
     )
     waves = np.sort(waves)
-    parts = []
+    parts = ColumnParts()
     for merchant in merchants.itertuples(index=False):
         first, last = _activity_window(config, merchant)
         own = contacts.of(merchant.merchant_id)
@@ -195,7 +190,7 @@ def build_nps(
                 "score": score.astype(np.int64),
             }
         )
-    frame = _concat(parts)
+    frame = parts.frame()
     frame = frame.sort_values(
         ["response_day", "merchant_id", "contact_id"], kind="stable"
     )
