@@ -17,6 +17,7 @@ import pandas as pd
 from datagen import dates, risk
 from datagen.config import Config
 from datagen.parallel import concat_parts, map_chunks
+from datagen.parts import ColumnParts
 from datagen.plan import Contract
 from datagen.renewals import Decline, decline_in_force
 from datagen.rng import stream
@@ -47,15 +48,13 @@ def build_invoices(
     billed = list(by_merchant.items())
 
     def invoices_of(first: int, end: int) -> dict[str, np.ndarray] | None:
-        return concat_parts(
-            [
-                part
-                for merchant_id, own in billed[first:end]
-                for part in _merchant_invoices(
-                    config, rows[merchant_id], own, declines.get(merchant_id)
-                )
-            ]
-        )
+        parts = ColumnParts()
+        for merchant_id, own in billed[first:end]:
+            for part in _merchant_invoices(
+                config, rows[merchant_id], own, declines.get(merchant_id)
+            ):
+                parts.append(part)
+        return parts.columns()
 
     frame = pd.DataFrame(concat_parts(map_chunks(invoices_of, len(billed), processes)))
     frame = frame.sort_values(

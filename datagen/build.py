@@ -9,6 +9,7 @@ batches, so memory stays bounded by one batch.
 import logging
 import sys
 import time
+from collections.abc import Iterator
 from contextlib import AbstractContextManager, closing, nullcontext
 from dataclasses import dataclass
 from datetime import date
@@ -135,6 +136,9 @@ def build_plan(config: Config, processes: int = 1) -> Plan:
         rng = stream(config.seed, f"planted.{plant.__name__}")
         plan.planted.extend(plant(plan, rng))
     keep_other_renewals_level(plan)
+    # Planting is over, and the groupings would keep old copies of the
+    # contacts alive while _end_access_at_churn makes a new one.
+    plan.forget_groups()
     _end_access_at_churn(plan)
     plan.plan_changes.sort(key=lambda c: (c.change_day, c.merchant_id))
     finalize_contracts(plan.contracts)
@@ -231,45 +235,57 @@ def _dimension_frames(plan: Plan) -> dict[str, pd.DataFrame]:
     }
 
 
-def _support_frames(
-    plan: Plan, contacts: ContactTable, processes: int
-) -> dict[str, pd.DataFrame]:
-    config = plan.config
-    declines = decline_windows(plan.contracts)
+def _invoices_frame(plan: Plan, declines: dict, processes: int) -> pd.DataFrame:
     invoices = build_invoices(
-        config, plan.merchants, plan.contracts, declines, processes
+        plan.config, plan.merchants, plan.contracts, declines, processes
     )
     paid = invoices["paid_day"].to_numpy()
-    tickets = build_tickets(config, plan.merchants, contacts, declines, processes)
+    return pd.DataFrame(
+        {
+            "invoice_id": invoices["invoice_id"],
+            "merchant_id": invoices["merchant_id"],
+            "contract_id": invoices["contract_id"],
+            "issue_date": invoices["issue_day"],
+            "due_date": invoices["due_day"],
+            "amount": invoices["amount_cents"],
+            "paid_date": _nullable(paid, paid < 0),
+            "status": invoices["status"],
+        }
+    )
+
+
+def _tickets_frame(
+    plan: Plan, contacts: ContactTable, declines: dict, processes: int
+) -> pd.DataFrame:
+    tickets = build_tickets(plan.config, plan.merchants, contacts, declines, processes)
     closed = tickets["closed_seconds"].to_numpy()
-    nps = build_nps(config, plan.merchants, contacts, declines, processes)
-    return {
-        "invoices": pd.DataFrame(
-            {
-                "invoice_id": invoices["invoice_id"],
-                "merchant_id": invoices["merchant_id"],
-                "contract_id": invoices["contract_id"],
-                "issue_date": invoices["issue_day"],
-                "due_date": invoices["due_day"],
-                "amount": invoices["amount_cents"],
-                "paid_date": _nullable(paid, paid < 0),
-                "status": invoices["status"],
-            }
-        ),
-        "support_tickets": pd.DataFrame(
-            {
-                "ticket_id": tickets["ticket_id"],
-                "merchant_id": tickets["merchant_id"],
-                "contact_id": tickets["contact_id"],
-                "opened_at": tickets["opened_seconds"],
-                "closed_at": _nullable(closed, closed < 0),
-                "priority": tickets["priority"],
-                "category": tickets["category"],
-                "status": tickets["status"],
-            }
-        ),
-        "nps_responses": nps.rename(columns={"response_day": "response_date"}),
-    }
+    return pd.DataFrame(
+        {
+            "ticket_id": tickets["ticket_id"],
+            "merchant_id": tickets["merchant_id"],
+            "contact_id": tickets["contact_id"],
+            "opened_at": tickets["opened_seconds"],
+            "closed_at": _nullable(closed, closed < 0),
+            "priority": tickets["priority"],
+            "category": tickets["category"],
+            "status": tickets["status"],
+        }
+    )
+
+
+def _support_frames(
+    plan: Plan, contacts: ContactTable, processes: int
+) -> Iterator[tuple[str, pd.DataFrame]]:
+    """Yield each support table's frame, built only once the one before is used.
+
+    At 100,000 merchants building one takes a few hundred MB (scaled from
+    30,000), so the caller appends and drops each frame before the next.
+    """
+    declines = decline_windows(plan.contracts)
+    yield "invoices", _invoices_frame(plan, declines, processes)
+    yield "support_tickets", _tickets_frame(plan, contacts, declines, processes)
+    nps = build_nps(plan.config, plan.merchants, contacts, declines, processes)
+    yield "nps_responses", nps.rename(columns={"response_day": "response_date"})
 
 
 def _write_activity(
@@ -328,6 +344,18 @@ def _dataset_info(config: Config) -> pd.DataFrame:
     )
 
 
+def _release(plan: Plan, *parts: str) -> None:
+    """Set these parts of the plan to None, once written and read no more.
+
+    At 100,000 merchants the contacts and the contracts take about 400 MB
+    (scaled from 30,000), which the activity and the score-drop queries
+    need more. A step that reads a released part fails on None rather
+    than going unnoticed.
+    """
+    for part in parts:
+        setattr(plan, part, None)
+
+
 def _write_dataset(
     plan: Plan,
     dataset: TemporaryDatabase,
@@ -346,9 +374,15 @@ def _write_dataset(
     for table, frame in _dimension_frames(plan).items():
         dataset.append(table, frame)
     contacts = ContactTable(plan.contacts)
-    for table, frame in _support_frames(plan, contacts, processes).items():
+    _release(plan, "contacts", "pools")
+    for table, frame in _support_frames(plan, contacts, processes):
         dataset.append(table, frame)
+        # Dropped before the next frame is built, so two frames never exist
+        # at once.
+        del frame
+    _release(plan, "contracts")
     lost = _write_activity(plan, contacts, dataset, batch_size, workers, progress)
+    _release(plan, "merchants", "edits")
     dataset.append("dataset_info", _dataset_info(plan.config))
     return lost
 
@@ -424,6 +458,8 @@ def generate(
         ):
             plan = build_plan(config, workers)
             log.info("planned in %.1f s", time.perf_counter() - started)
+            # Taken now, because writing the dataset releases the contracts.
+            outcomes = renewal_outcomes(plan)
             lost_events = _write_dataset(
                 plan, dataset, batch_size, pool, workers, progress
             )
@@ -444,7 +480,7 @@ def generate(
             write_answer_key(
                 key,
                 plan.planted,
-                renewal_outcomes(plan),
+                outcomes,
                 plan.tracking_break,
                 sum(lost.values()),
                 len(lost),

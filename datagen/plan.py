@@ -21,9 +21,14 @@ from datagen.releases import Releases
 NO_END = np.iinfo(np.int32).max
 
 
-@dataclass
+@dataclass(slots=True)
 class Contract:
-    """One contract term; ``contract_id`` is assigned when the plan is final."""
+    """One contract term; ``contract_id`` is assigned when the plan is final.
+
+    Slotted, like the plan's other many small records: at 100,000 merchants
+    there are about 350,000 contracts, and a per-instance dict would take
+    several times the memory of the values.
+    """
 
     merchant_id: int
     product: str
@@ -48,7 +53,7 @@ class Contract:
     decline: tuple[int, int, float] | None = None
 
 
-@dataclass
+@dataclass(slots=True)
 class PlanChange:
     merchant_id: int
     change_day: int
@@ -56,7 +61,7 @@ class PlanChange:
     to_tier: str
 
 
-@dataclass
+@dataclass(slots=True)
 class ActivityEdits:
     """Changes a scenario or trap makes to one merchant's generated activity.
 
@@ -121,7 +126,7 @@ class TrackingBreak:
     break_day: int
 
 
-@dataclass
+@dataclass(slots=True)
 class Planted:
     """Ground truth for one merchant (or the whole dataset) in one scenario."""
 
@@ -135,6 +140,13 @@ class Planted:
 
 @dataclass
 class Plan:
+    """The in-memory plan of one dataset.
+
+    Writing the dataset sets a part to None once it is written and no later
+    step reads it (contacts, pools, contracts, merchants, edits), which
+    frees its memory.
+    """
+
     config: Config
     merchants: pd.DataFrame
     contacts: pd.DataFrame
@@ -152,6 +164,15 @@ class Plan:
     # for the contracts list, grow.
     _contact_groups: tuple | None = field(default=None, repr=False)
     _contract_groups: tuple | None = field(default=None, repr=False)
+
+    def forget_groups(self) -> None:
+        """Drop the groupings that planting uses, once the plan is final.
+
+        The contact grouping keeps the frame it was built from, which is a
+        second copy of the contacts once a scenario has replaced the frame.
+        """
+        self._contact_groups = None
+        self._contract_groups = None
 
     def edits_for(self, merchant_id: int) -> ActivityEdits:
         return self.edits.setdefault(merchant_id, ActivityEdits())

@@ -13,6 +13,7 @@ from datagen import catalog, dates, risk
 from datagen.config import Config
 from datagen.contact_table import ContactTable, MerchantContacts
 from datagen.parallel import concat_parts, map_chunks
+from datagen.parts import ColumnParts
 from datagen.renewals import Decline, decline_in_force
 from datagen.rng import stream
 
@@ -125,7 +126,7 @@ def build_tickets(
     rows = list(merchants.itertuples(index=False))
 
     def tickets_of(first: int, end: int) -> dict[str, np.ndarray] | None:
-        parts = []
+        parts = ColumnParts()
         for merchant in rows[first:end]:
             start, last = _activity_window(config, merchant)
             own = contacts.of(merchant.merchant_id)
@@ -133,18 +134,18 @@ def build_tickets(
                 continue
             rng = stream(config.seed, "support_tickets", merchant.merchant_id)
             day_rate = factors[start - config.start_day : last - config.start_day + 1]
-            parts.append(
-                _merchant_tickets(
-                    config,
-                    rng,
-                    merchant,
-                    own,
-                    day_rate,
-                    start,
-                    declines.get(merchant.merchant_id),
-                )
+            part = _merchant_tickets(
+                config,
+                rng,
+                merchant,
+                own,
+                day_rate,
+                start,
+                declines.get(merchant.merchant_id),
             )
-        return concat_parts(parts)
+            if part is not None:
+                parts.append(part)
+        return parts.columns()
 
     frame = pd.DataFrame(concat_parts(map_chunks(tickets_of, len(rows), processes)))
     frame = frame.sort_values(["opened_seconds", "merchant_id"], kind="stable")
@@ -171,12 +172,12 @@ def build_nps(
     rows = list(merchants.itertuples(index=False))
 
     def answers_of(first: int, end: int) -> dict[str, np.ndarray] | None:
-        return concat_parts(
-            [
-                _merchant_answers(config, merchant, contacts, declines, waves)
-                for merchant in rows[first:end]
-            ]
-        )
+        parts = ColumnParts()
+        for merchant in rows[first:end]:
+            part = _merchant_answers(config, merchant, contacts, declines, waves)
+            if part is not None:
+                parts.append(part)
+        return parts.columns()
 
     frame = pd.DataFrame(concat_parts(map_chunks(answers_of, len(rows), processes)))
     frame = frame.sort_values(
