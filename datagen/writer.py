@@ -11,6 +11,8 @@ refuse to open it.
 import errno
 import os
 import secrets
+from collections.abc import Iterator
+from contextlib import contextmanager
 from importlib import resources
 from pathlib import Path
 
@@ -23,6 +25,10 @@ EPOCH_SQL = "DATE '1970-01-01'"
 # DuckDB caches written blocks up to 80% of RAM by default. A fixed limit
 # keeps a large run's memory bounded; blocks already written are evicted.
 MEMORY_LIMIT = "512MB"
+# While activity is appended, DuckDB caches blocks it has written and will
+# not read again before the queries that follow. So a lower limit frees that
+# memory for the worker processes.
+APPEND_MEMORY_LIMIT = "128MB"
 CONFIG = {
     "autoinstall_known_extensions": False,
     "autoload_known_extensions": False,
@@ -172,6 +178,18 @@ class TemporaryDatabase:
             )
         finally:
             self.connection.unregister("incoming_frame")
+
+    @contextmanager
+    def memory_limit(self, limit: str) -> Iterator[None]:
+        """Set DuckDB's memory limit to ``limit`` inside the block.
+
+        MEMORY_LIMIT is restored when the block ends.
+        """
+        self.execute(f"SET memory_limit = {_quote(limit)}")
+        try:
+            yield
+        finally:
+            self.execute(f"SET memory_limit = {_quote(MEMORY_LIMIT)}")
 
     def table_ddl(self, table: str) -> str:
         """Return SQL that creates ``table`` with its comments, as in this file."""
