@@ -428,10 +428,12 @@ def generate(
     Both files are replaced atomically, and on any error neither changes.
     ``batch_size`` sets how many merchants are generated and written at a
     time, which bounds memory and never changes the data. ``workers`` sets
-    how many processes generate activity while this one writes it (by
-    default one per core, at most eight; 1 generates it in this process),
-    which never changes the data either. ``progress``
-    shows a progress bar on stderr for runs longer than two seconds.
+    how many processes generate activity while this one writes it, and
+    how many share the per-merchant work of planning and of the support
+    tables in runs of 4,000 merchants or more (by default one per core, at
+    most eight; 1 does everything in this process), which never changes the
+    data either. ``progress`` shows a progress bar on stderr for runs
+    longer than two seconds.
     Raises InvalidOption or OutputNotWritable (both DatagenError) for
     values the caller can fix.
     """

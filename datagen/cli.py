@@ -93,9 +93,10 @@ def build_parser() -> argparse.ArgumentParser:
         default=None,
         metavar="N",
         help=(
-            "processes that generate activity while the main one writes it; "
-            "1 generates it in the main process. The data does not depend on "
-            "it (default: one per core, at most "
+            "processes that generate activity while the main one writes it, "
+            "and that share the per-merchant work of large runs before it; "
+            "1 does everything in the main process. The data does not depend "
+            "on it (default: one per core, at most "
             f"{config.MAX_DEFAULT_WORKERS})"
         ),
     )
