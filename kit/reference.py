@@ -4,7 +4,7 @@ A .sql solution is a query whose result is the reference. A .py solution is
 the code of a notebook cell that assigns ``answer``; it runs in a fresh
 namespace where ``con`` is the reference connection, as it would in the
 solved notebook. Results are cached in memory per dataset file identity,
-exercise and solution file version, and never written to disk.
+exercise and the versions of every solution it runs, and never written to disk.
 """
 
 import logging
@@ -27,20 +27,32 @@ _cache: dict[tuple, object] = {}
 def reference_answer(exercise: Exercise, db_path: Path):
     """Return the reference answer of ``exercise`` on the dataset at ``db_path``."""
     identity = db.current_identity(db_path)
-    try:
-        solution_version = exercise.solution_path.stat().st_mtime_ns
-    except OSError as error:
-        raise ReferenceFailed(
-            f"the solution file {exercise.solution} of {exercise.id} is missing "
-            f"({error.strerror}): restore it under solutions/"
-        ) from error
-    key = (db_path, identity, exercise.id, exercise.solution_path, solution_version)
+    key = (db_path, identity, exercise.id, _solution_versions(exercise))
     if key not in _cache:
         for stale in [k for k in _cache if k[0] == db_path and k[1] != identity]:
             del _cache[stale]
         connection = db.shared_connection(db_path, "reference")
         _cache[key] = _compute(exercise, connection)
     return _cache[key]
+
+
+def _solution_versions(exercise: Exercise) -> tuple:
+    """Return the path and modification time of every solution the reference runs.
+
+    A .py solution runs the solutions of the exercises it uses first, so an
+    edit to any of them changes the reference too.
+    """
+    versions = []
+    for part in [*_used_exercises(exercise), exercise]:
+        try:
+            modified = part.solution_path.stat().st_mtime_ns
+        except OSError as error:
+            raise ReferenceFailed(
+                f"the solution file {part.solution} of {part.id} is missing "
+                f"({error.strerror}): restore it under solutions/"
+            ) from error
+        versions.append((part.solution_path, modified))
+    return tuple(versions)
 
 
 def clear_cache() -> None:
