@@ -11,6 +11,7 @@ a temporary file, so the candidate's progress is untouched.
 import contextlib
 import logging
 import os
+import re
 import tempfile
 from pathlib import Path
 
@@ -26,6 +27,10 @@ from kit.registry import load_registry
 log = logging.getLogger(__name__)
 
 CELL_TIMEOUT_SECONDS = 600
+
+# A traceback entry of a frame in a file, such as an installed library. Its
+# absolute path differs between machines; notebook cell frames read "Cell In[..]".
+_FILE_FRAME = re.compile(r"^(\x1b\[[0-9;]*m)*File ")
 
 
 def build_solutions(*, check_only: bool = False) -> int:
@@ -50,6 +55,7 @@ def build_solutions(*, check_only: bool = False) -> int:
             continue
         print(f"Executing {template.name} ...", flush=True)
         _execute(solved, template)
+        _trim_tracebacks(solved)
         target_dir.mkdir(parents=True, exist_ok=True)
         nbformat.write(solved, target)
         print(f"Wrote {target.relative_to(paths.project_root())}")
@@ -94,6 +100,23 @@ def _execute(notebook, template: Path) -> None:
                     f"{template.name} failed while executing its solutions: "
                     f"{_first_line(error)}. Fix the solution or the notebook"
                 ) from error
+
+
+def _trim_tracebacks(notebook) -> None:
+    """Drop the frames of files from error outputs, keeping the cell's own frames.
+
+    The cells tagged ``raises-exception`` show an expected error. Frames inside
+    installed libraries carry the install path, so a rebuild on another
+    machine would change the committed notebook for no reason.
+    """
+    for cell in notebook.cells:
+        for output in cell.get("outputs", []):
+            if output.get("output_type") == "error":
+                output["traceback"] = [
+                    entry
+                    for entry in output["traceback"]
+                    if not _FILE_FRAME.match(entry)
+                ]
 
 
 def _first_line(error: CellExecutionError) -> str:

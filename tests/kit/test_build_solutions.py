@@ -79,3 +79,20 @@ def test_malformed_exercise_cell_rejected(project, templates):
     result = kit(project, "build-solutions", "--check")
     assert result.returncode == 2
     assert 'does not end with `check("q4.audience", answer)`' in result.stderr
+
+
+def test_expected_error_keeps_no_file_frames(project, templates):
+    notebook = nbformat.read(templates / "check-pass.ipynb", 4)
+    failing = nbformat.v4.new_code_cell('import json\njson.loads("{")')
+    failing.metadata["tags"] = ["raises-exception"]
+    notebook.cells.append(failing)
+    nbformat.write(notebook, templates / "check-pass.ipynb")
+
+    assert kit(project, "build-solutions").returncode == 0
+
+    solved = nbformat.read(project / "solutions" / "notebooks" / "check-pass.ipynb", 4)
+    (error,) = solved.cells[-1].outputs
+    assert error.ename == "JSONDecodeError"
+    assert any("json.loads" in entry for entry in error.traceback)
+    assert "JSONDecodeError" in error.traceback[-1]
+    assert not [entry for entry in error.traceback if "json/__init__.py" in entry]
