@@ -31,6 +31,8 @@ class GenerationResult:
     seconds: list[float] = field(default_factory=list)
     # Peak memory of the process tree per run, in bytes.
     peak_memory: list[int] = field(default_factory=list)
+    # Longest wall time between two memory samples per run, in seconds.
+    sample_gaps: list[float] = field(default_factory=list)
 
 
 def dataset_folder(work: Path, merchants: int) -> Path:
@@ -72,6 +74,7 @@ def measure_generation(
             result.rows = child["rows"]
             result.seconds.append(child["seconds"])
             result.peak_memory.append(run.peak_memory)
+            result.sample_gaps.append(run.longest_sample_gap)
             log.info(
                 "generation: %s rows in %.1f s, peak %.0f MB",
                 f"{child['rows']:,}",

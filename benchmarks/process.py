@@ -1,8 +1,8 @@
 """Run a child process and measure its wall time and the peak memory of its tree.
 
-The peak is sampled: every ``poll_seconds`` the proportional set sizes (PSS)
-of the child and all its descendants are summed with psutil, and the
-largest sum is kept. PSS divides each shared page, such as a page that
+The peak is sampled: the proportional set sizes (PSS) of the child and all
+its descendants are summed with psutil, at most every ``poll_seconds``, and
+the largest sum is kept. PSS divides each shared page, such as a page that
 forked workers share with their parent, among the processes that map it.
 So the sum is the tree's physical memory, where a sum of resident set
 sizes (RSS) would count a shared page once per process. Where PSS cannot
@@ -21,10 +21,13 @@ from pathlib import Path
 
 import psutil
 
-# A sample scans the process table, about 2 ms of CPU with 120 processes
-# running (measured on a two-core machine), so ten samples a second take about
-# 2% of one core from the measured run.
+# Samples are at least POLL_SECONDS apart. A sample reads the page
+# tables of every process in the tree: about 2 ms of CPU for small processes,
+# but about 50 ms for a tree of 1.1 GB (both measured on a two-core machine).
+# So the pause after a sample grows with its cost, to keep the sampler's
+# share of one core at MAX_SAMPLING_SHARE and the measured run unslowed.
 POLL_SECONDS = 0.1
+MAX_SAMPLING_SHARE = 0.02
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
 ERROR_TAIL_CHARS = 3000
 
@@ -40,6 +43,8 @@ class ChildRun:
     seconds: float
     # Largest sampled sum of PSS over the child and its descendants, in bytes.
     peak_memory: int
+    # Longest wall time between two memory samples, in seconds.
+    longest_sample_gap: float
     returncode: int
     stdout: str
     stderr: str
@@ -69,6 +74,11 @@ def tree_memory(pid: int) -> int:
     return total
 
 
+def sampling_pause(sample_cpu_seconds: float, poll_seconds: float) -> float:
+    """Return the pause after a sample that cost ``sample_cpu_seconds`` of CPU."""
+    return max(poll_seconds, sample_cpu_seconds / MAX_SAMPLING_SHARE)
+
+
 def run_child(
     command: list[str],
     *,
@@ -85,11 +95,17 @@ def run_child(
         started = time.perf_counter()
         process = subprocess.Popen(command, stdout=out, stderr=err, env=env, cwd=cwd)
         peak = 0
-        while True:
-            if process.poll() is not None:
-                break
+        longest_gap = 0.0
+        last_sample = started
+        while process.poll() is None:
+            sample_started = time.process_time()
             peak = max(peak, tree_memory(process.pid))
-            time.sleep(poll_seconds)
+            sample_cpu = time.process_time() - sample_started
+
+            now = time.perf_counter()
+            longest_gap = max(longest_gap, now - last_sample)
+            last_sample = now
+            time.sleep(sampling_pause(sample_cpu, poll_seconds))
         seconds = time.perf_counter() - started
         out.seek(0)
         err.seek(0)
@@ -98,6 +114,7 @@ def run_child(
     return ChildRun(
         seconds=seconds,
         peak_memory=peak,
+        longest_sample_gap=longest_gap,
         returncode=process.returncode,
         stdout=stdout,
         stderr=stderr,

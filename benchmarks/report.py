@@ -2,7 +2,7 @@
 
 from statistics import median
 
-from benchmarks.process import POLL_SECONDS
+from benchmarks.process import MAX_SAMPLING_SHARE, POLL_SECONDS
 from benchmarks.results import Results, evaluate_targets, rate, speedup
 
 MARKS = {True: "met", False: "**not met**", None: "not measured"}
@@ -22,9 +22,12 @@ METHOD = """\
   every table, scenario and the answer key, written, checkpointed and
   renamed into place. Rows are the total over all tables of the returned
   Summary. Sizes take turns, round by round.
-- Peak memory: every {poll_ms:.0f} ms the runner sums the proportional set size
-  (PSS) of the generating process and all its descendants with psutil and
-  keeps the largest sum. PSS divides a page shared by several processes,
+- Peak memory: the runner sums the proportional set size (PSS) of the
+  generating process and all its descendants with psutil and keeps the
+  largest sum. It samples every {poll_ms:.0f} ms, or less often where a sample
+  costs more than {share:.0%} of one core: reading the page tables of a large
+  tree takes tens of milliseconds. The table gives the longest gap between
+  two samples. PSS divides a page shared by several processes,
   such as a page forked workers share with their parent, among them. So the
   sum is the memory the tree occupies, while a sum of resident set sizes
   would count each shared page once per process. `getrusage(RUSAGE_CHILDREN)`
@@ -82,7 +85,7 @@ def render(results: Results) -> str:
     lines += _check(results)
     lines += _notebooks(results)
     lines += _machine(results)
-    lines.append(METHOD.format(poll_ms=POLL_SECONDS * 1000))
+    lines.append(METHOD.format(poll_ms=POLL_SECONDS * 1000, share=MAX_SAMPLING_SHARE))
     return "\n".join(lines)
 
 
@@ -132,6 +135,7 @@ def _generation(results: Results) -> list[str]:
                 f"{median(result.seconds):.1f}",
                 _rate(result.rows, result.seconds),
                 f"{median(peaks) / 1e6:,.0f} / {max(peaks) / 1e6:,.0f}",
+                f"{max(result.sample_gaps):.1f}",
             ]
         )
     return lines + _table(
@@ -142,6 +146,7 @@ def _generation(results: Results) -> list[str]:
             "seconds",
             "rows/s",
             "peak memory MB (median / max)",
+            "longest gap between memory samples, s",
         ],
         rows,
     )

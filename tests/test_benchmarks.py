@@ -3,6 +3,7 @@
 import os
 import subprocess
 import sys
+import time
 from datetime import UTC, datetime
 
 import pytest
@@ -12,7 +13,7 @@ from benchmarks.checking import CheckResult
 from benchmarks.generation import GenerationResult
 from benchmarks.grading import GradingResult
 from benchmarks.machine import Machine
-from benchmarks.process import PROJECT_ROOT, run_child
+from benchmarks.process import PROJECT_ROOT, run_child, sampling_pause
 from benchmarks.report import MARKS, render
 from benchmarks.results import Results, evaluate_targets
 
@@ -64,9 +65,11 @@ def results(
         machine(),
         {"arguments": [], "quick": False, "skipped": []},
         generation=[
-            GenerationResult(10_000, 35_000_000, [seconds_10k] * 3, [10**8] * 3),
             GenerationResult(
-                100_000, 350_000_000, [seconds_100k] * 3, [peak_bytes] * 3
+                10_000, 35_000_000, [seconds_10k] * 3, [10**8] * 3, [0.1] * 3
+            ),
+            GenerationResult(
+                100_000, 350_000_000, [seconds_100k] * 3, [peak_bytes] * 3, [2.5] * 3
             ),
         ],
         naive=BaselineResult("naive", 100_000, [naive_seconds] * 3),
@@ -161,6 +164,24 @@ def test_peak_memory_sums_process_tree():
     assert run.returncode == 0, run.stderr
     # Each process holds about 110 MB, so only their sum reaches 200 MB.
     assert run.peak_memory >= 200_000_000
+
+
+def test_costly_sample_lengthens_pause():
+    assert sampling_pause(0.001, poll_seconds=0.1) == 0.1
+    assert sampling_pause(0.05, poll_seconds=0.1) == pytest.approx(2.5)
+
+
+def test_sampler_cpu_share_stays_small():
+    # A child holding 1 GB makes each sample read a large page table.
+    hold = "b = bytearray(1_000_000_000); import time; time.sleep(4)"
+    started = time.process_time()
+
+    run = run_child([sys.executable, "-c", hold])
+
+    sampler_cpu = time.process_time() - started
+    assert run.returncode == 0, run.stderr
+    assert run.peak_memory >= 1_000_000_000
+    assert sampler_cpu <= 0.1 * run.seconds
 
 
 def test_quick_run_writes_results(tmp_path):
