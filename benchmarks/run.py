@@ -200,6 +200,24 @@ def write_atomically(path: Path, text: str) -> None:
     os.replace(temporary, path)
 
 
+def measured_arguments(arguments: list[str]) -> list[str]:
+    """Return the command-line arguments without ``--out``.
+
+    The output file does not change what is measured, and its path belongs
+    to the machine that wrote it.
+    """
+    measured = []
+    skip_next = False
+    for argument in arguments:
+        if skip_next:
+            skip_next = False
+        elif argument == "--out":
+            skip_next = True
+        elif not argument.startswith("--out="):
+            measured.append(argument)
+    return measured
+
+
 def main(argv: list[str] | None = None) -> int:
     logging.basicConfig(
         level=logging.INFO,
@@ -212,7 +230,7 @@ def main(argv: list[str] | None = None) -> int:
     try:
         plan = schedule(args)
         with tempfile.TemporaryDirectory(prefix="kit-bench-") as scratch:
-            results = measure(args, arguments, plan, Path(scratch))
+            results = measure(args, measured_arguments(arguments), plan, Path(scratch))
     except BenchmarkError as error:
         log.error("benchmark failed: %s", error)
         return 1

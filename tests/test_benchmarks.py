@@ -16,6 +16,7 @@ from benchmarks.machine import Machine
 from benchmarks.process import PROJECT_ROOT, run_child, sampling_pause
 from benchmarks.report import MARKS, render
 from benchmarks.results import Results, evaluate_targets
+from benchmarks.run import measured_arguments
 
 TARGETS = 7
 SECTIONS = (
@@ -166,6 +167,18 @@ def test_peak_memory_sums_process_tree():
     assert run.peak_memory >= 200_000_000
 
 
+@pytest.mark.parametrize(
+    "arguments",
+    [
+        ["--out", "/tmp/x.md", "--runs", "1"],
+        ["--runs", "1", "--out=/tmp/x.md"],
+        ["--runs", "1"],
+    ],
+)
+def test_results_command_omits_out(arguments):
+    assert measured_arguments(arguments) == ["--runs", "1"]
+
+
 def test_costly_sample_lengthens_pause():
     assert sampling_pause(0.001, poll_seconds=0.1) == 0.1
     assert sampling_pause(0.05, poll_seconds=0.1) == pytest.approx(2.5)
@@ -205,6 +218,8 @@ def test_quick_run_writes_results(tmp_path):
     for section in SECTIONS:
         assert section in text, section
     assert "A quick run" in text
+    assert "`python -m benchmarks --quick --skip selfcheck --skip grading`" in text
+    assert str(tmp_path) not in text
     assert "| 300 | " in text
     assert "naive per-row Faker loop" in text
     assert "vectorised numpy columns (ceiling)" in text
