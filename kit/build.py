@@ -5,10 +5,13 @@ the solutions, is executed in a fresh kernel with KIT_STRICT=1 (so a
 solution that fails its own check fails the build), and is written with its
 outputs to solutions/notebooks/. The kernel runs in notebooks/, so it finds
 the project's dataset as a candidate's kernel would, and records progress in
-a temporary file, so the candidate's progress is untouched.
+a temporary file, so the candidate's progress is untouched. Install paths in
+tracebacks and random widget ids are removed, so that rebuilding unchanged
+notebooks writes the same files.
 """
 
 import contextlib
+import json
 import logging
 import os
 import re
@@ -27,9 +30,13 @@ from kit.registry import load_registry
 log = logging.getLogger(__name__)
 
 CELL_TIMEOUT_SECONDS = 600
+WIDGET_STATE = "application/vnd.jupyter.widget-state+json"
+WIDGET_VIEW = "application/vnd.jupyter.widget-view+json"
+_MODEL_REFERENCE = re.compile(r"IPY_MODEL_([0-9a-f]{32})")
 
 # A traceback entry of a frame in a file, such as an installed library. Its
-# absolute path differs between machines; notebook cell frames read "Cell In[..]".
+# absolute path differs between machines. Frames of notebook cells read
+# "Cell In[..]" instead.
 _FILE_FRAME = re.compile(r"^(\x1b\[[0-9;]*m)*File ")
 
 
@@ -56,6 +63,7 @@ def build_solutions(*, check_only: bool = False) -> int:
         print(f"Executing {template.name} ...", flush=True)
         _execute(solved, template)
         _trim_tracebacks(solved)
+        _number_widgets(solved)
         target_dir.mkdir(parents=True, exist_ok=True)
         nbformat.write(solved, target)
         print(f"Wrote {target.relative_to(paths.project_root())}")
@@ -117,6 +125,50 @@ def _trim_tracebacks(notebook) -> None:
                     for entry in output["traceback"]
                     if not _FILE_FRAME.match(entry)
                 ]
+
+
+def _number_widgets(notebook) -> None:
+    """Replace the random ids of widget models by numbers.
+
+    ipywidgets names each model with a new UUID, so without this every
+    rebuild of a notebook with widgets would change its committed outputs.
+    Models are numbered in the order the outputs display them, each followed
+    by the models it refers to, so the numbers follow the notebook.
+    """
+    widgets = notebook.metadata.get("widgets", {}).get(WIDGET_STATE, {})
+    state = widgets.get("state")
+    if not state:
+        return
+    order: list[str] = []
+
+    def visit(model_id: str) -> None:
+        if model_id in state and model_id not in order:
+            order.append(model_id)
+            for child in _MODEL_REFERENCE.findall(json.dumps(state[model_id])):
+                visit(child)
+
+    for cell in notebook.cells:
+        for output in cell.get("outputs", []):
+            view = output.get("data", {}).get(WIDGET_VIEW, {})
+            visit(view.get("model_id", ""))
+    referenced = set(_MODEL_REFERENCE.findall(json.dumps(state)))
+    unshown = [model for model in state if model not in order]
+    # Models no output shows and no model refers to, ordered by their content.
+    for model_id in sorted(
+        (model for model in unshown if model not in referenced),
+        key=lambda model: json.dumps(state[model], sort_keys=True),
+    ):
+        visit(model_id)
+    order += [model for model in state if model not in order]
+
+    numbers = {model: f"{number:032x}" for number, model in enumerate(order, 1)}
+    text = json.dumps(notebook)
+    text = re.sub("|".join(numbers), lambda match: numbers[match[0]], text)
+    renumbered = nbformat.from_dict(json.loads(text))
+    state = renumbered.metadata.widgets[WIDGET_STATE].state
+    renumbered.metadata.widgets[WIDGET_STATE].state = dict(sorted(state.items()))
+    notebook.clear()
+    notebook.update(renumbered)
 
 
 def _first_line(error: CellExecutionError) -> str:

@@ -6,6 +6,8 @@ import nbformat
 import pytest
 from test_cli import NOTEBOOKS, kit
 
+from kit.build import WIDGET_STATE
+
 pytestmark = pytest.mark.slow
 
 
@@ -96,3 +98,20 @@ def test_expected_error_keeps_no_file_frames(project, templates):
     assert any("json.loads" in entry for entry in error.traceback)
     assert "JSONDecodeError" in error.traceback[-1]
     assert not [entry for entry in error.traceback if "json/__init__.py" in entry]
+
+
+def test_rebuild_keeps_widget_ids(project, templates):
+    notebook = nbformat.read(templates / "check-pass.ipynb", 4)
+    panel = "import ipywidgets as w\nw.VBox([w.IntSlider(3), w.Checkbox(True)])"
+    notebook.cells.append(nbformat.v4.new_code_cell(panel))
+    nbformat.write(notebook, templates / "check-pass.ipynb")
+    solved = project / "solutions" / "notebooks" / "check-pass.ipynb"
+
+    assert kit(project, "build-solutions").returncode == 0
+    first = solved.read_text(encoding="utf-8")
+    assert kit(project, "build-solutions").returncode == 0
+    second = solved.read_text(encoding="utf-8")
+
+    state = nbformat.reads(second, 4).metadata.widgets[WIDGET_STATE]["state"]
+    assert len(state) >= 3
+    assert second == first
