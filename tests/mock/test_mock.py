@@ -90,6 +90,15 @@ def wrong_answer(exercise) -> str:
     return 'answer = "SELECT 1 AS merchant_id"'
 
 
+def grade_in_subprocess(folder: Path) -> subprocess.CompletedProcess:
+    """Run `python -m kit mock --grade FOLDER` and capture its output."""
+    return subprocess.run(
+        [sys.executable, "-m", "kit", "mock", "--grade", str(folder)],
+        capture_output=True,
+        text=True,
+    )
+
+
 def outputs_text(cell) -> str:
     return "".join(
         output.get("text", "")
@@ -388,11 +397,7 @@ def test_grade_survives_hand_edited_events(mock_copy, monkeypatch, caplog):
 def test_grade_without_dataset_says_how_to_rebuild(mock_copy, state):
     shutil.rmtree(mock_copy / "data")
 
-    completed = subprocess.run(
-        [sys.executable, "-m", "kit", "mock", "--grade", str(mock_copy)],
-        capture_output=True,
-        text=True,
-    )
+    completed = grade_in_subprocess(mock_copy)
 
     assert completed.returncode == 2
     assert "Traceback" not in completed.stderr
@@ -480,11 +485,7 @@ def test_grade_rejects_minutes_out_of_range(mock_copy, minutes):
     state["minutes"] = minutes
     state_file.write_text(json.dumps(state), encoding="utf-8")
 
-    completed = subprocess.run(
-        [sys.executable, "-m", "kit", "mock", "--grade", str(mock_copy)],
-        capture_output=True,
-        text=True,
-    )
+    completed = grade_in_subprocess(mock_copy)
 
     assert completed.returncode == 2
     assert "Traceback" not in completed.stderr
