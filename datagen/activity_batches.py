@@ -77,10 +77,14 @@ class LostEvents:
 
 
 @dataclass
-class BatchInputs:
-    """Inputs of one batch: its merchants and their contacts and edits."""
+class ActivityInputs:
+    """Everything activity is generated from: merchants, contacts and edits.
 
-    # The shared context, with the tier timelines of this batch's merchants.
+    The inputs of the whole plan are split into the inputs of each batch,
+    which hold only that batch's merchants.
+    """
+
+    # The shared context, with the tier timelines of these merchants.
     ctx: Context
     # Merchant rows of the plan, consecutive and in merchant order.
     merchants: pd.DataFrame
@@ -88,24 +92,12 @@ class BatchInputs:
     edits: dict[int, ActivityEdits]
     versions: tuple[str, ...]
 
-
-@dataclass
-class ActivityInputs:
-    """Everything the batches read: the plan's merchants, contacts and edits."""
-
-    ctx: Context
-    # Merchant rows of the plan, in merchant order.
-    merchants: pd.DataFrame
-    contacts: ContactTable
-    edits: dict[int, ActivityEdits]
-    versions: tuple[str, ...]
-
-    def batch(self, first: int, end: int) -> BatchInputs:
+    def batch(self, first: int, end: int) -> "ActivityInputs":
         """Return the inputs of merchants ``first`` to ``end - 1``, by position."""
         rows = self.merchants.iloc[first:end]
         ids = rows["merchant_id"].tolist()
         timelines = self.ctx.tier_timelines
-        return BatchInputs(
+        return ActivityInputs(
             ctx=dataclasses.replace(
                 self.ctx,
                 tier_timelines={m: timelines[m] for m in ids if m in timelines},
@@ -139,7 +131,7 @@ def _activity_frame(parts: list[dict[str, np.ndarray]], versions: tuple[str, ...
     return pd.DataFrame(columns)
 
 
-def generate_batch(inputs: BatchInputs) -> ActivityBatch:
+def generate_batch(inputs: ActivityInputs) -> ActivityBatch:
     """Generate the activity of one batch of merchants."""
     parts: dict[str, list] = {table: [] for table in ACTIVITY_TABLES}
     lost_days = {}
