@@ -1,6 +1,6 @@
 """Per-merchant generators split into merchant chunks that run side by side.
 
-Building contacts, invoices, tickets and survey answers loops over the
+Building contacts, invoices, tickets and survey responses loops over the
 merchants, and each merchant draws from its own random stream. So the
 merchants can be split into consecutive chunks, each generated in its own
 process, and the chunks' rows joined in merchant order are the rows one
@@ -19,6 +19,8 @@ from concurrent.futures import ProcessPoolExecutor
 from typing import TypeVar
 
 import numpy as np
+
+from datagen.parts import join_columns
 
 Result = TypeVar("Result")
 
@@ -107,6 +109,4 @@ def concat_parts(
 ) -> dict[str, np.ndarray] | None:
     """Join column dicts row-wise, skipping None; None when there are none."""
     parts = [part for part in parts if part is not None]
-    if not parts:
-        return None
-    return {name: np.concatenate([part[name] for part in parts]) for name in parts[0]}
+    return join_columns(parts) if parts else None

@@ -17,7 +17,8 @@ import numpy as np
 PARTS_PER_CHUNK = 1_000
 
 
-def _join(parts: list[dict[str, np.ndarray]]) -> dict[str, np.ndarray]:
+def join_columns(parts: list[dict[str, np.ndarray]]) -> dict[str, np.ndarray]:
+    """Join column dicts with the same columns row-wise, in list order."""
     return {name: np.concatenate([part[name] for part in parts]) for name in parts[0]}
 
 
@@ -33,7 +34,7 @@ class ColumnParts:
     def append(self, part: dict[str, np.ndarray]) -> None:
         self._parts.append(part)
         if len(self._parts) >= PARTS_PER_CHUNK:
-            self._chunks.append(_join(self._parts))
+            self._chunks.append(join_columns(self._parts))
             self._parts = []
 
     def columns(self) -> dict[str, np.ndarray] | None:
@@ -41,6 +42,6 @@ class ColumnParts:
 
         The parts are dropped, so call this once.
         """
-        chunks = self._chunks + ([_join(self._parts)] if self._parts else [])
+        chunks = self._chunks + ([join_columns(self._parts)] if self._parts else [])
         self._chunks, self._parts = [], []
-        return _join(chunks) if chunks else None
+        return join_columns(chunks) if chunks else None
