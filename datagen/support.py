@@ -160,10 +160,10 @@ def build_nps(
     declines: dict[int, list[Decline]],
     processes: int = 1,
 ) -> pd.DataFrame:
-    """Draw quarterly survey answers; scores fall inside pre-renewal declines.
+    """Draw quarterly survey responses, with lower scores inside pre-renewal declines.
 
     ``processes`` splits the merchants between that many processes, which
-    never changes the answers.
+    does not change the responses.
     """
     waves = np.arange(
         config.last_day - NPS_RESPONSE_WINDOW_DAYS, config.start_day - 1, -NPS_WAVE_DAYS
