@@ -88,8 +88,12 @@ def build_parser() -> argparse.ArgumentParser:
 
 def schedule(args: argparse.Namespace) -> dict:
     """Return the sizes and run counts of every step for the options given."""
-    if args.runs < 1 or args.notebook_runs < 1:
-        raise BenchmarkError("--runs and --notebook-runs must be 1 or more")
+    for option, value in (
+        ("--runs", args.runs),
+        ("--notebook-runs", args.notebook_runs),
+    ):
+        if value < 1:
+            raise BenchmarkError(f"{option} {value} is invalid: give 1 or more")
     if args.quick:
         plan = {
             "sizes": [300],
@@ -193,6 +197,23 @@ def measure(
     return results
 
 
+def check_writable(path: Path) -> None:
+    """Raise BenchmarkError unless a results file can be written at ``path``.
+
+    Checked before measuring, so that a long run is not lost at the end.
+    """
+    if path.is_dir():
+        raise BenchmarkError(f"--out {path} is a folder: give a file path")
+    try:
+        write_atomically(path.with_name(f".{path.name}.probe"), "")
+    except OSError as error:
+        raise BenchmarkError(
+            f"--out {path} cannot be written ({error.strerror or error}): "
+            "give a file path in a writable folder"
+        ) from error
+    path.with_name(f".{path.name}.probe").unlink()
+
+
 def write_atomically(path: Path, text: str) -> None:
     path.parent.mkdir(parents=True, exist_ok=True)
     temporary = path.with_name(f".{path.name}.tmp")
@@ -229,6 +250,7 @@ def main(argv: list[str] | None = None) -> int:
     args = build_parser().parse_args(arguments)
     try:
         plan = schedule(args)
+        check_writable(args.out)
         with tempfile.TemporaryDirectory(prefix="kit-bench-") as scratch:
             results = measure(args, measured_arguments(arguments), plan, Path(scratch))
     except BenchmarkError as error:

@@ -179,6 +179,33 @@ def test_results_command_omits_out(arguments):
     assert measured_arguments(arguments) == ["--runs", "1"]
 
 
+@pytest.mark.parametrize(
+    ("out", "message"),
+    [
+        ("folder", "is a folder: give a file path"),
+        ("file/RESULTS.md", "cannot be written"),
+    ],
+)
+def test_unwritable_out_fails_first(tmp_path, out, message):
+    (tmp_path / "folder").mkdir()
+    (tmp_path / "file").write_text("", encoding="utf-8")
+    # With no step skipped, a late failure would take minutes.
+    command = [sys.executable, "-m", "benchmarks", "--quick"]
+
+    completed = subprocess.run(
+        [*command, "--out", str(tmp_path / out)],
+        cwd=PROJECT_ROOT,
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+
+    assert completed.returncode == 1
+    assert message in completed.stderr
+    assert "Traceback" not in completed.stderr
+    assert "generation:" not in completed.stderr
+
+
 def test_costly_sample_lengthens_pause():
     assert sampling_pause(0.001, poll_seconds=0.1) == 0.1
     assert sampling_pause(0.05, poll_seconds=0.1) == pytest.approx(2.5)
