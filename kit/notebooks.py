@@ -6,15 +6,19 @@ and the tag ``exercise``. Its source ends with the line
 which the candidate replaces and the solved notebook fills in.
 """
 
+from __future__ import annotations
+
 import copy
 import re
 from dataclasses import dataclass
 from pathlib import Path
-
-import nbformat
+from typing import TYPE_CHECKING
 
 from kit.errors import NotebookError
 from kit.registry import Exercise, Registry
+
+if TYPE_CHECKING:
+    import nbformat
 
 EXERCISE_TAG = "exercise"
 # A timestamped backup that `python -m kit reset` leaves beside a notebook.
@@ -32,6 +36,10 @@ class ExerciseCell:
 
 
 def read_notebook(path: Path) -> nbformat.NotebookNode:
+    # Imported here: nbformat loads jsonschema's format checkers, which take
+    # over a second, and the kernel's `import kit` reads no notebook files.
+    import nbformat
+
     try:
         return nbformat.read(path, as_version=4)
     except FileNotFoundError as error:

@@ -140,3 +140,13 @@ def test_import_opens_nothing(tmp_path):
     )
     assert result.returncode == 0, result.stderr
     assert result.stdout == "imported\n"
+
+
+def test_import_leaves_notebook_reading_out():
+    """A kernel's `import kit` skips nbformat, whose import takes over a second."""
+    script = "import sys, kit\nprint('nbformat' in sys.modules)\n"
+    result = subprocess.run(
+        [sys.executable, "-c", script], capture_output=True, text=True
+    )
+    assert result.returncode == 0, result.stderr
+    assert result.stdout == "False\n"
