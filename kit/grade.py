@@ -12,6 +12,7 @@ import concurrent.futures
 import logging
 import tempfile
 from dataclasses import dataclass
+from itertools import repeat
 from pathlib import Path
 
 import duckdb
@@ -97,12 +98,9 @@ def grade(
             rows.append(
                 Row(candidate_id, "", "", "not submitted", "no submissions folder")
             )
-    datasets = {
-        candidate_id: _dataset(out, candidate_id, secret, merchants)
-        for candidate_id in sorted({candidate_id for candidate_id, _ in tasks})
-    }
     with tempfile.TemporaryDirectory(prefix="kit-grade-") as scratch:
         with concurrent.futures.ProcessPoolExecutor(max_workers=jobs) as pool:
+            datasets = _datasets(pool, jobs, out, tasks, secret, merchants)
             futures = [
                 pool.submit(
                     grade_notebook,
@@ -127,7 +125,30 @@ def grade(
     return rows
 
 
-def _dataset(out: Path, candidate_id: str, secret: bytes, merchants) -> Path:
+def _datasets(pool, jobs: int, out: Path, tasks, secret: bytes, merchants):
+    """Return each candidate's dataset by id, built ``jobs`` at a time in ``pool``.
+
+    A small dataset is built in one process, so building several at once
+    keeps every core busy; the cores are split between them.
+    """
+    from datagen.activity_batches import default_workers
+
+    candidate_ids = sorted({candidate_id for candidate_id, _ in tasks})
+    workers = max(1, default_workers() // jobs)
+    built = pool.map(
+        _dataset,
+        repeat(out),
+        candidate_ids,
+        repeat(secret),
+        repeat(merchants),
+        repeat(workers),
+    )
+    return dict(zip(candidate_ids, built, strict=True))
+
+
+def _dataset(
+    out: Path, candidate_id: str, secret: bytes, merchants, workers: int
+) -> Path:
     """Return the candidate's dataset, rebuilt unless a matching one is kept."""
     from datagen import generate
 
@@ -139,7 +160,7 @@ def _dataset(out: Path, candidate_id: str, secret: bytes, merchants) -> Path:
         if stored[0] == seed and (merchants is None or stored[1] == merchants):
             return target
     size = {} if merchants is None else {"merchants": merchants}
-    generate(target, seed=seed, **size)
+    generate(target, seed=seed, workers=workers, **size)
     return target
 
 
