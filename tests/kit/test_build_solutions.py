@@ -46,6 +46,7 @@ def test_build_then_check_current(project, templates):
 
 
 def test_check_reports_stale_notebook(project, templates):
+    (templates / "check-pass.ipynb").unlink()
     assert kit(project, "build-solutions").returncode == 0
     (project / "solutions" / "q4" / "audience.py").write_text('answer = "CSM"\n')
     result = kit(project, "build-solutions", "--check")
@@ -84,6 +85,7 @@ def test_malformed_exercise_cell_rejected(project, templates):
 
 
 def test_expected_error_keeps_no_file_frames(project, templates):
+    (templates / "check-fail.ipynb").unlink()
     notebook = nbformat.read(templates / "check-pass.ipynb", 4)
     failing = nbformat.v4.new_code_cell('import json\njson.loads("{")')
     failing.metadata["tags"] = ["raises-exception"]
@@ -101,6 +103,7 @@ def test_expected_error_keeps_no_file_frames(project, templates):
 
 
 def test_rebuild_keeps_widget_ids(project, templates):
+    (templates / "check-fail.ipynb").unlink()
     notebook = nbformat.read(templates / "check-pass.ipynb", 4)
     panel = "import ipywidgets as w\nw.VBox([w.IntSlider(3), w.Checkbox(True)])"
     notebook.cells.append(nbformat.v4.new_code_cell(panel))
