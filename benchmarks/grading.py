@@ -26,6 +26,8 @@ SUBMITTED_NOTEBOOK = "02_sql_churn_risk.ipynb"
 # A file name matching no template: the grader rejects it without a kernel.
 PLACEHOLDER_NOTEBOOK = "placeholder.ipynb"
 JOBS = (1, 2)
+# Jobs of the release and of the first grade, which build the datasets.
+BUILD_JOBS = 2
 GRADED = re.compile(r"Graded (\d+) verdicts \((\d+) correct\)")
 
 
@@ -107,6 +109,8 @@ def measure_grading(
             str(release),
             "--merchants",
             str(merchants),
+            "--jobs",
+            str(BUILD_JOBS),
         ],
         env=env,
     )
@@ -115,7 +119,7 @@ def measure_grading(
 
     log.info("grading: rebuilding %d datasets", candidates)
     command = grade_command(placeholders, roster, secret, report, merchants)
-    run = run_checked([*command, "--jobs", "1"], env=env)
+    run = run_checked([*command, "--jobs", str(BUILD_JOBS)], env=env)
     result.rebuild_seconds = run.seconds
 
     command = grade_command(submissions, roster, secret, report, merchants)

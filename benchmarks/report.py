@@ -2,6 +2,7 @@
 
 from statistics import median
 
+from benchmarks.grading import BUILD_JOBS
 from benchmarks.process import MAX_SAMPLING_SHARE, POLL_SECONDS
 from benchmarks.results import Results, evaluate_targets, rate, speedup
 
@@ -49,7 +50,8 @@ METHOD = """\
 - Grading: a release (`python -m kit release`) of the roster, then one
   solved notebook per candidate. A first grade of placeholder notebooks,
   which the grader rejects without starting a kernel, rebuilds the
-  candidates' datasets in the report folder. The runs after it find them
+  candidates' datasets in the report folder. Both build the datasets
+  `--jobs 2` at a time. The runs after it find them
   kept, so they measure grading alone, in rounds of `--jobs 1` then
   `--jobs 2`.
 """
@@ -214,11 +216,12 @@ def _notebooks(results: Results) -> list[str]:
     if grading is not None:
         size = f"{grading.candidates} candidates, {grading.merchants} merchants each"
         release = f"{grading.release_seconds:.1f}"
-        rows.append([f"`python -m kit release`, {size}", "1 run", release])
+        build = f"--jobs {BUILD_JOBS}"
+        rows.append([f"`python -m kit release {build}`, {size}", "1 run", release])
         rows.append(
             [
-                f"`python -m kit grade`, first run: rebuilding {grading.candidates} "
-                "datasets, no kernels",
+                f"`python -m kit grade {build}`, first run: rebuilding "
+                f"{grading.candidates} datasets, no kernels",
                 "1 run",
                 f"{grading.rebuild_seconds:.1f}",
             ]

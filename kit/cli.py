@@ -84,6 +84,13 @@ def build_parser() -> argparse.ArgumentParser:
     release.add_argument(
         "--merchants", type=int, metavar="N", help="merchants per dataset"
     )
+    release.add_argument(
+        "--jobs",
+        type=int,
+        default=1,
+        metavar="N",
+        help="candidate folders built at a time (default: 1)",
+    )
     grade = verbs.add_parser(
         "grade", help="re-run every submission and write the class report"
     )
@@ -199,7 +206,12 @@ def run(args: argparse.Namespace) -> int:
         from kit.release import build_release
 
         build_release(
-            args.roster, args.out, args.secret_file, args.only, args.merchants
+            args.roster,
+            args.out,
+            args.secret_file,
+            args.only,
+            args.merchants,
+            jobs=args.jobs,
         )
         return 0
     if args.verb == "grade":

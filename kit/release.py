@@ -9,9 +9,11 @@ offline. A folder is built beside its final place and renamed into it, so a
 failed build leaves the previous one whole.
 """
 
+import concurrent.futures
 import json
 import shutil
 import tempfile
+from itertools import repeat
 from pathlib import Path
 
 import yaml
@@ -54,8 +56,14 @@ def build_release(
     secret_file: Path | None = None,
     only: str | None = None,
     merchants: int | None = None,
+    jobs: int = 1,
 ) -> list[Path]:
-    """Build the release folders and return them; see the module docstring."""
+    """Build the release folders and return them; see the module docstring.
+
+    ``jobs`` folders are built at a time, each in its own process.
+    """
+    if jobs < 1:
+        raise KitError(f"--jobs {jobs} must be at least 1")
     candidates = read_roster(roster)
     if only is not None:
         candidates = [c for c in candidates if c.candidate_id == only]
@@ -73,10 +81,23 @@ def build_release(
     else:
         secret = class_secret.read_secret(secret_file)
     out.mkdir(parents=True, exist_ok=True)
+    from datagen.activity_batches import default_workers
+
+    # The cores are split between the datasets built at once.
+    workers = max(1, default_workers() // jobs)
     built = []
-    for candidate in candidates:
-        built.append(_build_candidate(candidate, out, secret, merchants))
-        print(f"Built {built[-1]}")
+    with concurrent.futures.ProcessPoolExecutor(max_workers=jobs) as pool:
+        folders = pool.map(
+            _build_candidate,
+            candidates,
+            repeat(out),
+            repeat(secret),
+            repeat(merchants),
+            repeat(workers),
+        )
+        for folder in folders:
+            print(f"Built {folder}")
+            built.append(folder)
     return built
 
 
@@ -95,7 +116,11 @@ def _check_options(out: Path, merchants: int | None) -> None:
 
 
 def _build_candidate(
-    candidate: Candidate, out: Path, secret: bytes, merchants: int | None
+    candidate: Candidate,
+    out: Path,
+    secret: bytes,
+    merchants: int | None,
+    workers: int,
 ) -> Path:
     target = out / candidate.candidate_id
     with tempfile.TemporaryDirectory(
@@ -103,7 +128,7 @@ def _build_candidate(
     ) as scratch:
         folder = Path(scratch) / "release"
         _lay_files(folder, candidate)
-        dataset = _generate(folder, candidate, secret, merchants)
+        dataset = _generate(folder, candidate, secret, merchants, workers)
         salt = class_secret.answer_salt(secret, candidate.candidate_id)
         try:
             _write_manifest(folder, candidate, dataset, salt)
@@ -142,14 +167,18 @@ def _release_registry() -> str:
 
 
 def _generate(
-    folder: Path, candidate: Candidate, secret: bytes, merchants: int | None
+    folder: Path,
+    candidate: Candidate,
+    secret: bytes,
+    merchants: int | None,
+    workers: int,
 ) -> Path:
     from datagen import generate
 
     dataset = folder / "data" / paths.DEFAULT_DB_NAME
     size = {} if merchants is None else {"merchants": merchants}
     seed = class_secret.candidate_seed(secret, candidate.candidate_id)
-    generate(dataset, seed=seed, **size)
+    generate(dataset, seed=seed, workers=workers, **size)
     # The answer key stays with the instructor: grading rebuilds it.
     paths.answers_path(dataset).unlink()
     return dataset

@@ -151,3 +151,18 @@ def test_out_that_is_a_file_rejected(tmp_path):
 
     with pytest.raises(KitError, match="is a file"):
         build_release(roster, tmp_path / "afile")
+
+
+def test_cli_reports_bad_jobs(tmp_path, capsys):
+    from kit.cli import main
+
+    roster = write(tmp_path, GOOD)
+    out = tmp_path / "o"
+
+    status = main(
+        ["release", "--roster", str(roster), "--out", str(out), "--jobs", "0"]
+    )
+
+    assert status == 2
+    assert "--jobs 0 must be at least 1" in capsys.readouterr().err
+    assert not out.exists()
