@@ -24,6 +24,7 @@ from datagen.errors import OutputNotWritable
 EPOCH_SQL = "DATE '1970-01-01'"
 # DuckDB caches written blocks up to 80% of RAM by default. A fixed limit
 # keeps a large run's memory bounded; blocks already written are evicted.
+# TODO: the score-drop query spills to disk under this limit at 30,000 merchants.
 MEMORY_LIMIT = "512MB"
 # While activity is appended, DuckDB caches blocks it has written and will
 # not read again before the queries that follow. So a lower limit frees that
