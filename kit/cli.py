@@ -249,6 +249,9 @@ def main(argv: list[str] | None = None) -> int:
     except KitError as error:
         print(f"error: {error}", file=sys.stderr)
         return 2
+    except KeyboardInterrupt:
+        print("interrupted", file=sys.stderr)
+        return 130
     except BrokenPipeError:
         # The reader of stdout exited early, as `head` does. Point stdout at
         # devnull so that the interpreter's final flush does not fail again.

@@ -24,6 +24,7 @@ from kit.grade_report import write_report
 from kit.grade_run import UNREADABLE, run_notebook
 from kit.notebooks import notebook_stem
 from kit.registry import load_registry
+from kit.release import check_size
 from kit.roster import read_roster
 
 log = logging.getLogger(__name__)
@@ -63,6 +64,7 @@ def grade(
             f"--jobs {jobs}, --timeout {timeout} and --memory-mb {memory_mb} must be "
             f"at least 1, 1 and {MIN_MEMORY_MB}"
         )
+    check_size(merchants)
     candidates = {c.candidate_id: c for c in read_roster(roster)}
     secret = class_secret.read_secret(secret_file)
     submissions, out = Path(submissions), Path(out)
@@ -149,18 +151,22 @@ def _datasets(pool, jobs: int, out: Path, tasks, secret: bytes, merchants):
 def _dataset(
     out: Path, candidate_id: str, secret: bytes, merchants, workers: int
 ) -> Path:
-    """Return the candidate's dataset, rebuilt unless a matching one is kept."""
+    """Return the candidate's dataset, rebuilt unless a matching one is kept.
+
+    ``merchants`` None means the generator's default size.
+    """
     from datagen import generate
+    from datagen.config import DEFAULT_MERCHANTS
 
     seed = class_secret.candidate_seed(secret, candidate_id)
+    size = DEFAULT_MERCHANTS if merchants is None else merchants
     target = out / DATASETS_DIR / candidate_id / paths.DEFAULT_DB_NAME
     if target.is_file():
         with duckdb.connect(str(target), read_only=True) as con:
-            stored = con.sql("SELECT seed, merchants FROM dataset_info").fetchall()[0]
-        if stored[0] == seed and (merchants is None or stored[1] == merchants):
+            stored = con.execute("SELECT seed, merchants FROM dataset_info").fetchone()
+        if stored == (seed, size):
             return target
-    size = {} if merchants is None else {"merchants": merchants}
-    generate(target, seed=seed, workers=workers, **size)
+    generate(target, seed=seed, merchants=size, workers=workers)
     return target
 
 

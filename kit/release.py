@@ -13,7 +13,8 @@ import concurrent.futures
 import json
 import shutil
 import tempfile
-from itertools import repeat
+from collections import deque
+from itertools import islice
 from pathlib import Path
 
 import yaml
@@ -66,7 +67,9 @@ def build_release(
         raise KitError(f"--jobs {jobs} must be at least 1")
     candidates = read_roster(roster)
     if only is not None:
-        candidates = [c for c in candidates if c.candidate_id == only]
+        candidates = [
+            c for c in candidates if c.candidate_id.casefold() == only.casefold()
+        ]
         if not candidates:
             raise KitError(
                 f"candidate {only!r} is not on the roster {roster}: check the id "
@@ -86,18 +89,24 @@ def build_release(
     # The cores are split between the datasets built at once.
     workers = max(1, default_workers() // jobs)
     built = []
+    waiting = iter(candidates)
     with concurrent.futures.ProcessPoolExecutor(max_workers=jobs) as pool:
-        folders = pool.map(
-            _build_candidate,
-            candidates,
-            repeat(out),
-            repeat(secret),
-            repeat(merchants),
-            repeat(workers),
+        # Only ``jobs`` folders are handed to the pool at a time. So after an
+        # error or Ctrl-C, no folder starts that was not already under way,
+        # and each one under way is renamed into place whole or not at all.
+        running = deque(
+            pool.submit(_build_candidate, candidate, out, secret, merchants, workers)
+            for candidate in islice(waiting, jobs)
         )
-        for folder in folders:
-            print(f"Built {folder}")
-            built.append(folder)
+        while running:
+            built.append(running.popleft().result())
+            print(f"Built {built[-1]}")
+            for candidate in islice(waiting, 1):
+                running.append(
+                    pool.submit(
+                        _build_candidate, candidate, out, secret, merchants, workers
+                    )
+                )
     return built
 
 
@@ -105,6 +114,11 @@ def _check_options(out: Path, merchants: int | None) -> None:
     """Raise KitError for a bad --out or --merchants before anything is written."""
     if out.exists() and not out.is_dir():
         raise KitError(f"--out {out} is a file: name a folder for the release")
+    check_size(merchants)
+
+
+def check_size(merchants: int | None) -> None:
+    """Raise KitError unless ``merchants`` is None or a size datagen accepts."""
     if merchants is not None:
         from datagen.config import check_merchants
         from datagen.errors import DatagenError

@@ -13,13 +13,13 @@ import uuid
 import nbformat
 import pytest
 
-from kit import paths
+from kit import class_secret, paths
 from kit.grade import grade
 from kit.release import build_release
 
 SIZE = 300
 # Long enough for the slowest cell of notebook 00 and for the output flood on
-# a loaded two-core machine; the infinite loop costs this much once.
+# a loaded two-core machine. The infinite loop costs this much once.
 CELL_TIMEOUT = 20
 STEM = "00_start"
 IDS = ["q0.active_merchants", "q0.arr_by_segment", "q0.who_asks"]
@@ -199,7 +199,6 @@ def graded(tmp_path_factory):
         encoding="utf-8",
     )
     secret = root / "secret.txt"
-    from kit import class_secret
 
     class_secret.create_secret(secret)
     submissions = root / "submissions"
@@ -324,3 +323,45 @@ def test_too_little_memory_rejected(tmp_path):
 
     with pytest.raises(KitError, match="--memory-mb 512 must be"):
         grade(tmp_path, tmp_path / "r.csv", tmp_path / "s", tmp_path, memory_mb=512)
+
+
+def test_bad_size_rejected_before_writing(tmp_path):
+    from kit.errors import KitError
+
+    with pytest.raises(KitError, match="invalid --merchants 10"):
+        grade(
+            tmp_path, tmp_path / "r.csv", tmp_path / "s", tmp_path / "out", merchants=10
+        )
+
+    assert not (tmp_path / "out").exists()
+
+
+@pytest.mark.parametrize(
+    ("kept", "merchants", "rebuilt"),
+    [(300, None, True), (300, 300, False), (1000, None, False)],
+)
+def test_kept_dataset_reused_only_at_its_size(
+    tmp_path, monkeypatch, kept, merchants, rebuilt
+):
+    import duckdb
+
+    from kit.grade import DATASETS_DIR, _dataset
+
+    secret = b"s" * 32
+    seed = class_secret.candidate_seed(secret, "ann")
+    target = tmp_path / DATASETS_DIR / "ann" / paths.DEFAULT_DB_NAME
+    target.parent.mkdir(parents=True)
+    with duckdb.connect(str(target)) as con:
+        con.execute(
+            f"CREATE TABLE dataset_info AS SELECT {seed} AS seed, {kept} AS merchants"
+        )
+    calls = []
+    monkeypatch.setattr(
+        "datagen.generate", lambda *args, **kwargs: calls.append(kwargs)
+    )
+
+    assert _dataset(tmp_path, "ann", secret, merchants, 1) == target
+
+    assert bool(calls) == rebuilt
+    if rebuilt:
+        assert calls[0]["merchants"] == 1000

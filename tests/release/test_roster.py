@@ -166,3 +166,31 @@ def test_cli_reports_bad_jobs(tmp_path, capsys):
     assert status == 2
     assert "--jobs 0 must be at least 1" in capsys.readouterr().err
     assert not out.exists()
+
+
+def stopped_generate(folder, candidate, secret, merchants, workers):
+    """Mark the candidate as started in the release folder, then fail."""
+    (folder.parents[1] / f"started-{candidate.candidate_id}").touch()
+    raise KitError(f"stopped {candidate.candidate_id}")
+
+
+def test_failure_starts_no_further_folder(tmp_path, monkeypatch):
+    monkeypatch.setattr("kit.release._generate", stopped_generate)
+    ids = ["ann", "bob", "cai", "dee", "eve", "fay"]
+    roster = write(tmp_path, "candidate_id,name\n" + "".join(f"{i},{i}\n" for i in ids))
+    out = tmp_path / "out"
+
+    with pytest.raises(KitError, match="stopped ann"):
+        build_release(roster, out, merchants=300, jobs=1)
+
+    started = sorted(path.name for path in out.glob("started-*"))
+    assert started == ["started-ann"]
+    assert not [path.name for path in out.iterdir() if path.name in ids]
+
+
+def test_only_ignores_case(tmp_path, monkeypatch):
+    monkeypatch.setattr("kit.release._generate", stopped_generate)
+    roster = write(tmp_path, GOOD)
+
+    with pytest.raises(KitError, match="stopped bob"):
+        build_release(roster, tmp_path / "out", only="BOB", merchants=300)
