@@ -59,11 +59,14 @@ def grade(
     merchants: int | None = None,
 ) -> list[Row]:
     """Grade every submission, write the report to ``out`` and return its rows."""
-    if jobs < 1 or timeout < 1 or memory_mb < MIN_MEMORY_MB:
-        raise KitError(
-            f"--jobs {jobs}, --timeout {timeout} and --memory-mb {memory_mb} must be "
-            f"at least 1, 1 and {MIN_MEMORY_MB}"
-        )
+    limits = (
+        ("--jobs", jobs, 1),
+        ("--timeout", timeout, 1),
+        ("--memory-mb", memory_mb, MIN_MEMORY_MB),
+    )
+    for option, value, least in limits:
+        if value < least:
+            raise KitError(f"{option} {value} must be at least {least}")
     check_size(merchants)
     candidates = {c.candidate_id: c for c in read_roster(roster)}
     secret = class_secret.read_secret(secret_file)

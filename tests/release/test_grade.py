@@ -318,11 +318,21 @@ def test_report_names_mistakes(graded):
     assert "Likely mistake" in wrong[0]["detail"]
 
 
-def test_too_little_memory_rejected(tmp_path):
+@pytest.mark.parametrize(
+    ("option", "value", "message"),
+    [
+        ("memory_mb", 512, "--memory-mb 512 must be at least 1024"),
+        ("jobs", 0, "--jobs 0 must be at least 1"),
+        ("timeout", -5, "--timeout -5 must be at least 1"),
+    ],
+)
+def test_bad_limit_named_alone(tmp_path, option, value, message):
     from kit.errors import KitError
 
-    with pytest.raises(KitError, match="--memory-mb 512 must be"):
-        grade(tmp_path, tmp_path / "r.csv", tmp_path / "s", tmp_path, memory_mb=512)
+    with pytest.raises(KitError) as raised:
+        grade(tmp_path, tmp_path / "r.csv", tmp_path / "s", tmp_path, **{option: value})
+
+    assert str(raised.value) == message
 
 
 def test_bad_size_rejected_before_writing(tmp_path):
