@@ -49,6 +49,12 @@ def default_workers() -> int:
     return max(1, min(cores, MAX_DEFAULT_WORKERS))
 
 
+def workers_per_job(jobs: int) -> int:
+    """Return the workers for each of ``jobs`` datasets generated at once, so
+    that together they use the default number of workers."""
+    return max(1, default_workers() // jobs)
+
+
 @dataclass
 class LostEvents:
     """The feature events the tracking break lost: the day of each, by merchant."""

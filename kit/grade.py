@@ -134,12 +134,12 @@ def _datasets(pool, jobs: int, out: Path, tasks, secret: bytes, merchants):
     """Return each candidate's dataset by id, built ``jobs`` at a time in ``pool``.
 
     A small dataset is built in one process, so building several at once
-    keeps every core busy; the cores are split between them.
+    keeps every core busy, with the cores split between them.
     """
-    from datagen.activity_batches import default_workers
+    from datagen.activity_batches import workers_per_job
 
     candidate_ids = sorted({candidate_id for candidate_id, _ in tasks})
-    workers = max(1, default_workers() // jobs)
+    workers = workers_per_job(jobs)
     built = pool.map(
         _dataset,
         repeat(out),

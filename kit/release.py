@@ -14,6 +14,7 @@ import json
 import shutil
 import tempfile
 from collections import deque
+from functools import partial
 from itertools import islice
 from pathlib import Path
 
@@ -84,29 +85,27 @@ def build_release(
     else:
         secret = class_secret.read_secret(secret_file)
     out.mkdir(parents=True, exist_ok=True)
-    from datagen.activity_batches import default_workers
+    from datagen.activity_batches import workers_per_job
 
-    # The cores are split between the datasets built at once.
-    workers = max(1, default_workers() // jobs)
+    build = partial(
+        _build_candidate,
+        out=out,
+        secret=secret,
+        merchants=merchants,
+        workers=workers_per_job(jobs),
+    )
     built = []
     waiting = iter(candidates)
     with concurrent.futures.ProcessPoolExecutor(max_workers=jobs) as pool:
         # Only ``jobs`` folders are handed to the pool at a time. So after an
         # error or Ctrl-C, no folder starts that was not already under way,
         # and each one under way is renamed into place whole or not at all.
-        running = deque(
-            pool.submit(_build_candidate, candidate, out, secret, merchants, workers)
-            for candidate in islice(waiting, jobs)
-        )
+        running = deque(pool.submit(build, c) for c in islice(waiting, jobs))
         while running:
             built.append(running.popleft().result())
             print(f"Built {built[-1]}")
             for candidate in islice(waiting, 1):
-                running.append(
-                    pool.submit(
-                        _build_candidate, candidate, out, secret, merchants, workers
-                    )
-                )
+                running.append(pool.submit(build, candidate))
     return built
 
 
