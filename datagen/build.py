@@ -56,7 +56,6 @@ from datagen.score_drops import score_drop_frame
 from datagen.support import build_nps, build_tickets
 from datagen.traps import TRAPS
 from datagen.writer import (
-    APPEND_MEMORY_LIMIT,
     TemporaryDatabase,
     prepare_folder,
     remove_folders,
@@ -316,7 +315,7 @@ def _write_activity(
             desc="activity",
         ) as bar,
         closing(activity_batches(inputs, batch_size, workers)) as batches,
-        database.memory_limit(APPEND_MEMORY_LIMIT),
+        database.bulk_append(),
     ):
         for batch in batches:
             for table, frame in batch.frames.items():

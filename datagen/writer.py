@@ -30,6 +30,11 @@ MEMORY_LIMIT = "512MB"
 # not read again before the queries that follow. So a lower limit frees that
 # memory for the worker processes.
 APPEND_MEMORY_LIMIT = "128MB"
+# Rows between commits inside bulk_append. DuckDB keeps an open transaction's
+# appended rows in memory, so one transaction over the activity of 10,000
+# merchants raised peak memory from 0.7 to 2.1 GB. Much smaller commits leave
+# more partly filled row groups to rewrite.
+BULK_COMMIT_ROWS = 1_000_000
 CONFIG = {
     "autoinstall_known_extensions": False,
     "autoload_known_extensions": False,
@@ -115,6 +120,8 @@ class TemporaryDatabase:
         self.path = final.with_name(f".{final.name}.{secrets.token_hex(6)}.tmp")
         self.connection: duckdb.DuckDBPyConnection | None = None
         self._column_types: dict[str, list[tuple[str, str]]] = {}
+        # Rows appended since the last commit, inside bulk_append only.
+        self._uncommitted_rows: int | None = None
 
     def __enter__(self) -> "TemporaryDatabase":
         self._probe()
@@ -179,17 +186,43 @@ class TemporaryDatabase:
             )
         finally:
             self.connection.unregister("incoming_frame")
+        if self._uncommitted_rows is not None:
+            self._uncommitted_rows += len(frame)
+            if self._uncommitted_rows >= BULK_COMMIT_ROWS:
+                self.execute("COMMIT")
+                self.execute("BEGIN TRANSACTION")
+                self._uncommitted_rows = 0
 
     @contextmanager
-    def memory_limit(self, limit: str) -> Iterator[None]:
-        """Set DuckDB's memory limit to ``limit`` inside the block.
+    def bulk_append(self) -> Iterator[None]:
+        """Append inside the block in large transactions, on one DuckDB thread.
 
-        MEMORY_LIMIT is restored when the block ends.
+        On this writer's activity batches, transactions of about a million
+        rows on one thread took half the CPU time of a commit per append.
+        They also gave a smaller file, because full row groups go straight
+        to the file instead of through the write-ahead log. A commit follows
+        every BULK_COMMIT_ROWS rows, and the memory limit is lowered to
+        APPEND_MEMORY_LIMIT meanwhile. An error rolls back the rows since
+        the last commit, so the caller discards the file. The settings are
+        restored either way.
         """
-        self.execute(f"SET memory_limit = {_quote(limit)}")
+        ((threads,),) = self.connection.execute(
+            "SELECT current_setting('threads')"
+        ).fetchall()
+        self.execute(f"SET memory_limit = {_quote(APPEND_MEMORY_LIMIT)}")
+        self.execute("SET threads = 1")
+        self.execute("BEGIN TRANSACTION")
+        self._uncommitted_rows = 0
         try:
             yield
+        except BaseException:
+            self.execute("ROLLBACK")
+            raise
+        else:
+            self.execute("COMMIT")
         finally:
+            self._uncommitted_rows = None
+            self.execute(f"SET threads = {int(threads)}")
             self.execute(f"SET memory_limit = {_quote(MEMORY_LIMIT)}")
 
     def table_ddl(self, table: str) -> str:

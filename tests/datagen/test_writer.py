@@ -1,0 +1,71 @@
+"""Bulk appends of the dataset writer, on a real DuckDB file."""
+
+import pandas as pd
+import pytest
+
+from datagen import writer
+from datagen.writer import TemporaryDatabase
+
+
+def frame(first: int, rows: int) -> pd.DataFrame:
+    return pd.DataFrame({"n": range(first, first + rows)})
+
+
+@pytest.fixture
+def database(tmp_path):
+    with TemporaryDatabase(tmp_path / "out.duckdb") as database:
+        database.execute("CREATE TABLE numbers (n INTEGER)")
+        yield database
+
+
+def setting(database: TemporaryDatabase, name: str):
+    ((value,),) = database.connection.execute(
+        f"SELECT current_setting('{name}')"
+    ).fetchall()
+    return value
+
+
+def committed_rows(database: TemporaryDatabase) -> int:
+    """Return the row count on another connection, which counts committed rows."""
+    other = database.connection.cursor()
+    try:
+        ((count,),) = other.execute("SELECT count(*) FROM numbers").fetchall()
+        return count
+    finally:
+        other.close()
+
+
+def test_bulk_append_keeps_rows(database):
+    database.execute("SET threads = 2")
+    memory_limit = setting(database, "memory_limit")
+    with database.bulk_append():
+        assert setting(database, "threads") == 1
+        for first in range(0, 30, 10):
+            database.append("numbers", frame(first, 10))
+    assert committed_rows(database) == 30
+    assert setting(database, "threads") == 2
+    assert setting(database, "memory_limit") == memory_limit
+
+
+def test_bulk_append_commits_periodically(database, monkeypatch):
+    monkeypatch.setattr(writer, "BULK_COMMIT_ROWS", 5)
+    with database.bulk_append():
+        database.append("numbers", frame(0, 3))
+        assert committed_rows(database) == 0
+        database.append("numbers", frame(3, 3))
+        assert committed_rows(database) == 6
+        database.append("numbers", frame(6, 3))
+        assert committed_rows(database) == 6
+    assert committed_rows(database) == 9
+
+
+def test_bulk_append_error_rolls_back(database):
+    database.execute("SET threads = 2")
+    with pytest.raises(KeyboardInterrupt):
+        with database.bulk_append():
+            database.append("numbers", frame(0, 10))
+            raise KeyboardInterrupt
+    assert committed_rows(database) == 0
+    assert setting(database, "threads") == 2
+    database.append("numbers", frame(0, 4))
+    assert committed_rows(database) == 4
