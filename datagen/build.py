@@ -15,6 +15,7 @@ from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
 
+import duckdb
 import numpy as np
 import pandas as pd
 from tqdm import tqdm
@@ -60,6 +61,7 @@ from datagen.writer import (
     prepare_folder,
     remove_folders,
     schema_sql,
+    write_failure,
 )
 from kit.paths import answers_path
 
@@ -493,6 +495,12 @@ def generate(
             )
             dataset.publish()
             key.publish()
+    except duckdb.Error as error:
+        remove_folders(created)
+        failure = write_failure(out, error)
+        if failure is None:
+            raise
+        raise failure from error
     except BaseException:
         remove_folders(created)
         raise

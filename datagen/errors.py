@@ -5,6 +5,8 @@ prints it as one line and exits with status 2. Catch ``DatagenError`` to
 handle every one of them.
 """
 
+from pathlib import Path
+
 
 class DatagenError(Exception):
     """Base class for problems the caller can fix before running again."""
@@ -29,3 +31,18 @@ class OutputNotWritable(DatagenError, OSError):
     def __init__(self, path: object, message: str) -> None:
         super().__init__(f"cannot write --out {path!s}: {message}")
         self.path = path
+
+
+class WriteFailed(OutputNotWritable):
+    """The file system refused to write the output, for example when it is full.
+
+    ``reason`` is the system's, such as "No space left on device".
+    """
+
+    def __init__(self, path: Path, reason: str) -> None:
+        super().__init__(
+            path,
+            f"writing failed ({reason}). Free space in {path.absolute().parent} "
+            "or choose another location.",
+        )
+        self.reason = reason

@@ -24,7 +24,8 @@ from pathlib import Path
 import duckdb
 
 from datagen.build import Summary, generate
-from datagen.errors import OutputNotWritable
+from datagen.errors import OutputNotWritable, WriteFailed
+from datagen.writer import write_failure
 
 # Table name -> the date column that assigns its rows to a month.
 PARTITIONED = {
@@ -129,6 +130,11 @@ def write_parquet(database: Path, answers: Path, out: Path) -> Path:
         _copy_tables(answers, staged_answers, {})
         _replace(staged, out)
         _replace(staged_answers, final_answers)
+    except duckdb.Error as error:
+        failure = write_failure(out, error)
+        if failure is None:
+            raise
+        raise failure from error
     finally:
         shutil.rmtree(staged, ignore_errors=True)
         shutil.rmtree(staged_answers, ignore_errors=True)
@@ -156,6 +162,9 @@ def generate_parquet(out: Path, **options) -> Summary:
     try:
         summary = generate(work / "merchants.duckdb", **options)
         answers = write_parquet(summary.out, summary.answers, out)
+    except WriteFailed as error:
+        # The error names the temporary DuckDB file rather than the folder.
+        raise WriteFailed(out, error.reason) from error
     finally:
         shutil.rmtree(work, ignore_errors=True)
     seconds = time.perf_counter() - started

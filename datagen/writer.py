@@ -9,7 +9,9 @@ refuse to open it.
 """
 
 import errno
+import logging
 import os
+import re
 import secrets
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -19,7 +21,9 @@ from pathlib import Path
 import duckdb
 import pandas as pd
 
-from datagen.errors import OutputNotWritable
+from datagen.errors import OutputNotWritable, WriteFailed
+
+log = logging.getLogger(__name__)
 
 EPOCH_SQL = "DATE '1970-01-01'"
 # DuckDB caches written blocks up to 80% of RAM by default. A fixed limit
@@ -97,6 +101,24 @@ def prepare_folder(out: Path, others: tuple[Path, ...] = ()) -> list[Path]:
             "Choose a writable location.",
         ) from None
     return missing
+
+
+# DuckDB's message when the file system refused a write. An append raises
+# IOException, a commit TransactionException, and COPY quotes it in JSON.
+WRITE_FAILED = re.compile(r'Could not write file \\?"[^"]*?\\?": (?P<reason>[^"\\\n]+)')
+
+
+def write_failure(out: Path, error: duckdb.Error) -> WriteFailed | None:
+    """Return the error that reports DuckDB's failed write to ``out``, if it was one.
+
+    DuckDB's message names a temporary file, so only the system's reason
+    is kept, such as "No space left on device". Returns None for any other
+    DuckDB error.
+    """
+    match = WRITE_FAILED.search(str(error))
+    if match is None:
+        return None
+    return WriteFailed(out, match["reason"])
 
 
 def remove_folders(folders: list[Path]) -> None:
@@ -179,13 +201,20 @@ class TemporaryDatabase:
             else:
                 expressions.append(name)
         self.connection.register("incoming_frame", frame)
+        select = ", ".join(expressions)
         try:
-            select = ", ".join(expressions)
             self.connection.execute(
                 f"INSERT INTO {table} SELECT {select} FROM incoming_frame"
             )
-        finally:
-            self.connection.unregister("incoming_frame")
+        except BaseException:
+            # A failed insert aborts an open transaction, and DuckDB then
+            # rejects the unregister too, which would hide this error.
+            try:
+                self.connection.unregister("incoming_frame")
+            except duckdb.Error:
+                log.debug("unregister failed after a failed insert into %s", table)
+            raise
+        self.connection.unregister("incoming_frame")
         if self._uncommitted_rows is not None:
             self._uncommitted_rows += len(frame)
             if self._uncommitted_rows >= BULK_COMMIT_ROWS:
@@ -215,15 +244,31 @@ class TemporaryDatabase:
         self._uncommitted_rows = 0
         try:
             yield
-        except BaseException:
-            self.execute("ROLLBACK")
-            raise
-        else:
             self.execute("COMMIT")
-        finally:
-            self._uncommitted_rows = None
-            self.execute(f"SET threads = {int(threads)}")
-            self.execute(f"SET memory_limit = {_quote(MEMORY_LIMIT)}")
+        except BaseException:
+            self._restore_quietly(threads)
+            raise
+        self._uncommitted_rows = None
+        self.execute(f"SET threads = {int(threads)}")
+        self.execute(f"SET memory_limit = {_quote(MEMORY_LIMIT)}")
+
+    def _restore_quietly(self, threads: int) -> None:
+        """Roll back and restore the settings after an error in bulk_append.
+
+        DuckDB may have ended the transaction already, or refuse every
+        statement after a failed write, and the error raised in the block
+        is the one to report.
+        """
+        self._uncommitted_rows = None
+        for sql in (
+            "ROLLBACK",
+            f"SET threads = {int(threads)}",
+            f"SET memory_limit = {_quote(MEMORY_LIMIT)}",
+        ):
+            try:
+                self.execute(sql)
+            except duckdb.Error:
+                log.debug("%s failed after an error in bulk_append", sql)
 
     def table_ddl(self, table: str) -> str:
         """Return SQL that creates ``table`` with its comments, as in this file."""

@@ -2,6 +2,7 @@
 
 import hashlib
 import os
+import resource
 import shutil
 import stat
 import subprocess
@@ -15,14 +16,37 @@ from datagen import build
 from datagen.errors import InvalidOption, OutputNotWritable
 
 
-def run_cli(*args: str, cwd: Path) -> subprocess.CompletedProcess:
+def run_cli(
+    *args: str, cwd: Path, max_file_bytes: int | None = None
+) -> subprocess.CompletedProcess:
+    """Run the generator's command line; ``max_file_bytes`` caps each file it writes."""
     return subprocess.run(
         [sys.executable, "-m", "datagen", *args],
         cwd=cwd,
         capture_output=True,
         text=True,
         env=os.environ.copy(),
+        preexec_fn=None if max_file_bytes is None else limit_files(max_file_bytes),
     )
+
+
+def limit_files(max_bytes: int):
+    """Return a function that caps the size of every file this process writes.
+
+    A write past the cap fails with "File too large", as a full disk fails
+    with "No space left on device". Python ignores the SIGXFSZ signal that
+    would otherwise end the process.
+    """
+
+    def apply() -> None:
+        hard = resource.getrlimit(resource.RLIMIT_FSIZE)[1]
+        resource.setrlimit(resource.RLIMIT_FSIZE, (max_bytes, hard))
+
+    return apply
+
+
+# Bytes: far less than a dataset of 300 merchants takes.
+SMALL_FILE = 2_000_000
 
 
 def files_under(folder: Path) -> list[Path]:
@@ -229,6 +253,28 @@ def test_failed_run_removes_new_folder(tmp_path, monkeypatch):
     monkeypatch.setattr(build, "_write_activity", fail)
     with pytest.raises(RuntimeError):
         datagen.generate(tmp_path / "new" / "deeper" / "x.duckdb", merchants=300)
+    assert list(tmp_path.iterdir()) == []
+
+
+def test_failed_write_keeps_dataset(existing_dataset, tmp_path):
+    before = snapshot(existing_dataset.parent)
+
+    done = run_cli("--merchants", "300", cwd=tmp_path, max_file_bytes=SMALL_FILE)
+
+    assert_one_line_error(done, "--out data/merchants.duckdb")
+    assert "writing failed (File too large)" in done.stderr
+    assert f"Free space in {existing_dataset.parent}" in done.stderr
+    assert snapshot(existing_dataset.parent) == before
+
+
+def test_failed_parquet_write_names_folder(tmp_path):
+    done = run_cli(
+        "--format", "parquet", "--merchants", "300", "--out", "export",
+        cwd=tmp_path, max_file_bytes=SMALL_FILE,
+    )  # fmt: skip
+
+    assert_one_line_error(done, "--out export")
+    assert "writing failed (File too large)" in done.stderr
     assert list(tmp_path.iterdir()) == []
 
 

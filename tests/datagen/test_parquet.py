@@ -1,15 +1,17 @@
 """Parquet output: the same rows as the DuckDB file, partitioned by month."""
 
+import resource
 import shutil
 from datetime import date
 from pathlib import Path
 
 import duckdb
 import pytest
-from test_command_line import assert_one_line_error, run_cli
+from test_command_line import assert_one_line_error, limit_files, run_cli
 
 from datagen.build import TABLES
-from datagen.parquet import PARTITION_COLUMN, PARTITIONED
+from datagen.errors import WriteFailed
+from datagen.parquet import PARTITION_COLUMN, PARTITIONED, write_parquet
 
 ANSWER_TABLES = (
     "dataset_info",
@@ -190,6 +192,21 @@ def test_out_file_rejected_for_parquet(tmp_path):
 
     assert_one_line_error(done, "--out export")
     assert "Give a folder path" in done.stderr
+
+
+def test_failed_copy_names_folder(small_dataset, tmp_path):
+    out = tmp_path / "export"
+    limits = resource.getrlimit(resource.RLIMIT_FSIZE)
+    limit_files(100_000)()
+    try:
+        with pytest.raises(WriteFailed) as raised:
+            write_parquet(small_dataset.path, small_dataset.answers, out)
+    finally:
+        resource.setrlimit(resource.RLIMIT_FSIZE, limits)
+
+    assert str(raised.value).startswith(f"cannot write --out {out}: ")
+    assert "writing failed (File too large)" in str(raised.value)
+    assert list(tmp_path.iterdir()) == []
 
 
 def test_unknown_format_rejected(tmp_path):

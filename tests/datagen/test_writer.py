@@ -1,5 +1,6 @@
 """Bulk appends of the dataset writer, on a real DuckDB file."""
 
+import duckdb
 import pandas as pd
 import pytest
 
@@ -69,3 +70,16 @@ def test_bulk_append_error_rolls_back(database):
     assert setting(database, "threads") == 2
     database.append("numbers", frame(0, 4))
     assert committed_rows(database) == 4
+
+
+def test_bulk_append_reports_failed_insert(database):
+    database.execute("SET threads = 2")
+    words = pd.DataFrame({"n": ["one"]})
+
+    with pytest.raises(duckdb.ConversionException, match="one"):
+        with database.bulk_append():
+            database.append("numbers", frame(0, 3))
+            database.append("numbers", words)
+
+    assert committed_rows(database) == 0
+    assert setting(database, "threads") == 2
