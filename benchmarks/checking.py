@@ -5,6 +5,8 @@ scratch progress file. One untimed call first loads the registry, imports
 sqlglot and opens the connections. A cold call clears the reference cache
 (kit.reference.clear_cache), so the reference is computed again; a warm
 call finds it cached. Both run the answer's SQL and compare the results.
+The answer's SQL alone, run and fetched on a connection of the kit, is timed
+too: no check of this answer can take less.
 """
 
 import contextlib
@@ -35,6 +37,8 @@ class CheckResult:
     exercise_id: str = EXERCISE_ID
     cold_ms: list[float] = field(default_factory=list)
     warm_ms: list[float] = field(default_factory=list)
+    # The answer's SQL alone, run and fetched as a DataFrame.
+    query_ms: list[float] = field(default_factory=list)
 
 
 def clean_environment() -> dict[str, str]:
@@ -81,7 +85,12 @@ def measure_check(
         env=kit_environment(dataset, scratch),
     )
     child = json.loads(run.stdout.strip().splitlines()[-1])
-    result = CheckResult(description, cold_ms=child["cold"], warm_ms=child["warm"])
+    result = CheckResult(
+        description,
+        cold_ms=child["cold"],
+        warm_ms=child["warm"],
+        query_ms=child["query"],
+    )
     log.info(
         "check(): slowest cold %.0f ms, slowest warm %.0f ms",
         max(result.cold_ms),
@@ -114,7 +123,24 @@ def time_checks(cold_runs: int, warm_runs: int) -> dict[str, list[float]]:
         reference.clear_cache()
         cold.append(timed_check())
     warm = [timed_check() for _ in range(warm_runs)]
-    return {"cold": cold, "warm": warm}
+    return {"cold": cold, "warm": warm, "query": time_query(answer, warm_runs)}
+
+
+def time_query(sql: str, runs: int) -> list[float]:
+    """Return the ms DuckDB takes to run ``sql`` and fetch it, after one untimed run."""
+    from kit import db
+
+    connection = db.connect()
+    try:
+        connection.sql(sql).df()
+        times = []
+        for _ in range(runs):
+            started = time.perf_counter()
+            connection.sql(sql).df()
+            times.append((time.perf_counter() - started) * 1000)
+    finally:
+        connection.close()
+    return times
 
 
 if __name__ == "__main__":

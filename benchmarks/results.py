@@ -137,6 +137,9 @@ def _check_warm(results: Results) -> TargetOutcome:
         return TargetOutcome(target, "not measured", None)
     warm = median(results.check.warm_ms)
     figure = f"{warm:.0f} ms, on {results.check.dataset}"
+    if results.check.query_ms:
+        query = median(results.check.query_ms)
+        figure += f"; the answer's query alone takes {query:.0f} ms"
     return TargetOutcome(target, figure, warm <= MAX_WARM_MS)
 
 

@@ -1,5 +1,6 @@
 """The benchmark: a quick run writes RESULTS.md, and targets judge the figures."""
 
+import copy
 import os
 import subprocess
 import sys
@@ -151,6 +152,19 @@ def test_missing_figure_not_measured():
     assert marks["check() warm at most 50 ms"] == MARKS[True]
 
 
+def test_report_sets_warm_check_beside_query():
+    figures = copy.deepcopy(PASSING)
+    figures.check.warm_ms = [60.0]
+    figures.check.query_ms = [44.0, 45.0, 47.0]
+
+    text = render(figures)
+    figure = {row[0]: row[1] for row in target_rows(text)}["check() warm at most 50 ms"]
+
+    assert figure.endswith("; the answer's query alone takes 45 ms")
+    assert "| the answer's query alone | 3 calls | 45 | 44 | 47 |" in text
+    assert "A warm check() adds 15 ms to it." in text
+
+
 def test_peak_memory_sums_process_tree():
     # A child starts a grandchild, and both keep 100 MB allocated at once.
     hold = "b = bytearray(100_000_000); import time; time.sleep(1.5)"
@@ -250,7 +264,8 @@ def test_quick_run_writes_results(tmp_path):
     assert "| 300 | " in text
     assert "naive per-row Faker loop" in text
     assert "vectorised numpy columns (ceiling)" in text
-    assert "| cold | 1 call |" in text
+    assert "| cold check() | 1 call |" in text
+    assert "| the answer's query alone | " in text
     marks = {row[0]: row[2] for row in target_rows(text)}
     assert len(marks) == TARGETS
     measured = [target for target, mark in marks.items() if mark != MARKS[None]]
