@@ -23,6 +23,12 @@ class InvalidOption(DatagenError, ValueError):
         super().__init__(f"invalid {option} {value!s}: {message}")
         self.option = option
         self.value = value
+        self.message = message
+
+    def __reduce__(self):
+        # Rebuilt from the constructor's arguments, so a worker process can
+        # send the error back to its parent.
+        return type(self), (self.option, self.value, self.message)
 
 
 class OutputNotWritable(DatagenError, OSError):
@@ -31,6 +37,10 @@ class OutputNotWritable(DatagenError, OSError):
     def __init__(self, path: object, message: str) -> None:
         super().__init__(f"cannot write --out {path!s}: {message}")
         self.path = path
+        self.message = message
+
+    def __reduce__(self):
+        return type(self), (self.path, self.message)
 
 
 class WriteFailed(OutputNotWritable):
@@ -46,3 +56,6 @@ class WriteFailed(OutputNotWritable):
             "or choose another location.",
         )
         self.reason = reason
+
+    def __reduce__(self):
+        return type(self), (self.path, self.reason)

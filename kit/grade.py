@@ -24,7 +24,7 @@ from kit.grade_report import write_report
 from kit.grade_run import UNREADABLE, run_notebook
 from kit.notebooks import notebook_stem
 from kit.registry import load_registry
-from kit.release import check_size
+from kit.release import check_size, generate_dataset
 from kit.roster import read_roster
 
 log = logging.getLogger(__name__)
@@ -158,7 +158,6 @@ def _dataset(
 
     ``merchants`` None means the generator's default size.
     """
-    from datagen import generate
     from datagen.config import DEFAULT_MERCHANTS
 
     seed = class_secret.candidate_seed(secret, candidate_id)
@@ -169,7 +168,9 @@ def _dataset(
             stored = con.execute("SELECT seed, merchants FROM dataset_info").fetchone()
         if stored == (seed, size):
             return target
-    generate(target, seed=seed, merchants=size, workers=workers)
+    generate_dataset(
+        candidate_id, target, out, seed=seed, merchants=size, workers=workers
+    )
     return target
 
 

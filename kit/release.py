@@ -141,7 +141,7 @@ def _build_candidate(
     ) as scratch:
         folder = Path(scratch) / "release"
         _lay_files(folder, candidate)
-        dataset = _generate(folder, candidate, secret, merchants, workers)
+        dataset = _generate(folder, out, candidate, secret, merchants, workers)
         salt = class_secret.answer_salt(secret, candidate.candidate_id)
         try:
             _write_manifest(folder, candidate, dataset, salt)
@@ -181,20 +181,43 @@ def _release_registry() -> str:
 
 def _generate(
     folder: Path,
+    out: Path,
     candidate: Candidate,
     secret: bytes,
     merchants: int | None,
     workers: int,
 ) -> Path:
-    from datagen import generate
-
     dataset = folder / "data" / paths.DEFAULT_DB_NAME
     size = {} if merchants is None else {"merchants": merchants}
     seed = class_secret.candidate_seed(secret, candidate.candidate_id)
-    generate(dataset, seed=seed, workers=workers, **size)
+    generate_dataset(
+        candidate.candidate_id, dataset, out, seed=seed, workers=workers, **size
+    )
     # The answer key stays with the instructor: grading rebuilds it.
     paths.answers_path(dataset).unlink()
     return dataset
+
+
+def generate_dataset(candidate_id: str, dataset: Path, out: Path, **options) -> None:
+    """Generate a candidate's dataset with ``datagen.generate(dataset, **options)``.
+
+    ``out`` is the folder the user named with --out. Raises KitError, which
+    a worker process can send back, when the generator rejects an option or
+    cannot write.
+    """
+    from datagen import generate
+    from datagen.errors import DatagenError, WriteFailed
+
+    failed = f"building the dataset of {candidate_id} failed"
+    try:
+        generate(dataset, **options)
+    except WriteFailed as error:
+        raise KitError(
+            f"{failed}: writing failed ({error.reason}). Free space in {out} or "
+            "choose another --out."
+        ) from None
+    except DatagenError as error:
+        raise KitError(f"{failed}: {error}") from None
 
 
 def _write_manifest(

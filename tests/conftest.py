@@ -1,6 +1,7 @@
 """Fixtures shared by the whole suite: generated datasets, cached per session."""
 
 import datetime as dt
+import resource
 from pathlib import Path
 
 import pytest
@@ -38,3 +39,23 @@ def make_dataset(tmp_path_factory):
 def default_dataset(make_dataset) -> Path:
     """The dataset `make lab` builds: seed 42, 1,000 merchants."""
     return make_dataset()
+
+
+@pytest.fixture(scope="session")
+def cap_files():
+    """Return ``cap``, where ``cap(n)`` is a function that caps file sizes at n bytes.
+
+    Called in a process, or passed as a subprocess's ``preexec_fn``, it
+    makes each write past ``n`` bytes fail with "File too large", as a full
+    disk fails with "No space left on device". Python ignores the SIGXFSZ
+    signal that would otherwise end the process.
+    """
+
+    def cap(max_bytes: int):
+        def apply() -> None:
+            hard = resource.getrlimit(resource.RLIMIT_FSIZE)[1]
+            resource.setrlimit(resource.RLIMIT_FSIZE, (max_bytes, hard))
+
+        return apply
+
+    return cap

@@ -2,7 +2,7 @@
 
 import hashlib
 import os
-import resource
+import pickle
 import shutil
 import stat
 import subprocess
@@ -13,44 +13,26 @@ import pytest
 
 import datagen
 from datagen import build
-from datagen.errors import InvalidOption, OutputNotWritable
+from datagen.errors import InvalidOption, OutputNotWritable, WriteFailed
 
 
-def run_cli(
-    *args: str, cwd: Path, max_file_bytes: int | None = None
-) -> subprocess.CompletedProcess:
-    """Run the generator's command line; ``max_file_bytes`` caps each file it writes."""
+def run_cli(*args: str, cwd: Path, preexec_fn=None) -> subprocess.CompletedProcess:
     return subprocess.run(
         [sys.executable, "-m", "datagen", *args],
         cwd=cwd,
         capture_output=True,
         text=True,
         env=os.environ.copy(),
-        preexec_fn=None if max_file_bytes is None else limit_files(max_file_bytes),
+        preexec_fn=preexec_fn,
     )
-
-
-def limit_files(max_bytes: int):
-    """Return a function that caps the size of every file this process writes.
-
-    A write past the cap fails with "File too large", as a full disk fails
-    with "No space left on device". Python ignores the SIGXFSZ signal that
-    would otherwise end the process.
-    """
-
-    def apply() -> None:
-        hard = resource.getrlimit(resource.RLIMIT_FSIZE)[1]
-        resource.setrlimit(resource.RLIMIT_FSIZE, (max_bytes, hard))
-
-    return apply
-
-
-# Bytes: far less than a dataset of 300 merchants takes.
-SMALL_FILE = 2_000_000
 
 
 def files_under(folder: Path) -> list[Path]:
     return sorted(p.relative_to(folder) for p in folder.rglob("*") if p.is_file())
+
+
+# Bytes: far less than a dataset of 300 merchants takes.
+SMALL_FILE = 2_000_000
 
 
 def digest(path: Path) -> str:
@@ -256,10 +238,10 @@ def test_failed_run_removes_new_folder(tmp_path, monkeypatch):
     assert list(tmp_path.iterdir()) == []
 
 
-def test_failed_write_keeps_dataset(existing_dataset, tmp_path):
+def test_failed_write_keeps_dataset(existing_dataset, tmp_path, cap_files):
     before = snapshot(existing_dataset.parent)
 
-    done = run_cli("--merchants", "300", cwd=tmp_path, max_file_bytes=SMALL_FILE)
+    done = run_cli("--merchants", "300", cwd=tmp_path, preexec_fn=cap_files(SMALL_FILE))
 
     assert_one_line_error(done, "--out data/merchants.duckdb")
     assert "writing failed (File too large)" in done.stderr
@@ -267,15 +249,33 @@ def test_failed_write_keeps_dataset(existing_dataset, tmp_path):
     assert snapshot(existing_dataset.parent) == before
 
 
-def test_failed_parquet_write_names_folder(tmp_path):
+def test_failed_parquet_write_names_folder(tmp_path, cap_files):
     done = run_cli(
         "--format", "parquet", "--merchants", "300", "--out", "export",
-        cwd=tmp_path, max_file_bytes=SMALL_FILE,
+        cwd=tmp_path, preexec_fn=cap_files(SMALL_FILE),
     )  # fmt: skip
 
     assert_one_line_error(done, "--out export")
     assert "writing failed (File too large)" in done.stderr
     assert list(tmp_path.iterdir()) == []
+
+
+@pytest.mark.parametrize(
+    "error",
+    [
+        InvalidOption("--merchants", 5, "expected 300 or more"),
+        OutputNotWritable(Path("x.duckdb"), "it is a folder."),
+        WriteFailed(Path("x.duckdb"), "No space left on device"),
+    ],
+    ids=lambda error: type(error).__name__,
+)
+def test_error_survives_pickling(error):
+    # A worker process sends its error back to its parent as a pickle.
+    copy = pickle.loads(pickle.dumps(error))
+
+    assert type(copy) is type(error)
+    assert str(copy) == str(error)
+    assert vars(copy) == vars(error)
 
 
 def test_library_raises_datagen_errors(tmp_path):

@@ -7,7 +7,7 @@ from pathlib import Path
 
 import duckdb
 import pytest
-from test_command_line import assert_one_line_error, limit_files, run_cli
+from test_command_line import assert_one_line_error, run_cli
 
 from datagen.build import TABLES
 from datagen.errors import WriteFailed
@@ -194,10 +194,10 @@ def test_out_file_rejected_for_parquet(tmp_path):
     assert "Give a folder path" in done.stderr
 
 
-def test_failed_copy_names_folder(small_dataset, tmp_path):
+def test_failed_copy_names_folder(small_dataset, tmp_path, cap_files):
     out = tmp_path / "export"
     limits = resource.getrlimit(resource.RLIMIT_FSIZE)
-    limit_files(100_000)()
+    cap_files(100_000)()
     try:
         with pytest.raises(WriteFailed) as raised:
             write_parquet(small_dataset.path, small_dataset.answers, out)

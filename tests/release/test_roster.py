@@ -1,6 +1,8 @@
 """Rosters and secrets: bad input is named with its row, and nothing is written."""
 
 import re
+import subprocess
+import sys
 
 import pytest
 
@@ -168,9 +170,29 @@ def test_cli_reports_bad_jobs(tmp_path, capsys):
     assert not out.exists()
 
 
-def stopped_generate(folder, candidate, secret, merchants, workers):
+def test_failed_write_named_in_one_line(tmp_path, cap_files):
+    roster = write(tmp_path, GOOD)
+    out = tmp_path / "out"
+    command = [sys.executable, "-m", "kit", "release", "--roster", str(roster)]
+    command += ["--out", str(out), "--merchants", "300", "--jobs", "2"]
+
+    # Each file the command writes is capped far below a dataset's size.
+    done = subprocess.run(
+        command, capture_output=True, text=True, preexec_fn=cap_files(2_000_000)
+    )
+
+    assert done.returncode == 2
+    assert "Traceback" not in done.stderr
+    assert done.stderr.strip().splitlines()[-1] == (
+        "error: building the dataset of ann failed: writing failed (File too "
+        f"large). Free space in {out} or choose another --out."
+    )
+    assert sorted(path.name for path in out.iterdir()) == ["class-secret.txt"]
+
+
+def stopped_generate(folder, out, candidate, secret, merchants, workers):
     """Mark the candidate as started in the release folder, then fail."""
-    (folder.parents[1] / f"started-{candidate.candidate_id}").touch()
+    (out / f"started-{candidate.candidate_id}").touch()
     raise KitError(f"stopped {candidate.candidate_id}")
 
 
