@@ -1,5 +1,10 @@
 """SQL text helpers that need no database: comment stripping."""
 
+import re
+
+# What starts a comment, a quoted string or name, or a dollar-quoted string.
+_MARKER = re.compile(r"--|/\*|['\"]|\$\$")
+
 
 def strip_comments(sql: str) -> str:
     """Return ``sql`` without ``--`` and ``/* */`` comments.
@@ -11,28 +16,25 @@ def strip_comments(sql: str) -> str:
     out = []
     position = 0
     length = len(sql)
-    while position < length:
-        char = sql[position]
-        pair = sql[position : position + 2]
-        if pair == "--":
-            end = sql.find("\n", position)
+    while (match := _MARKER.search(sql, position)) is not None:
+        start, marker = match.start(), match.group()
+        out.append(sql[position:start])
+        if marker == "--":
+            end = sql.find("\n", start)
             position = length if end == -1 else end
-        elif pair == "/*":
-            end = sql.find("*/", position + 2)
+        elif marker == "/*":
+            end = sql.find("*/", start + 2)
             position = length if end == -1 else end + 2
             out.append(" ")
-        elif char in "'\"":
-            end = _closing_quote(sql, position, char)
-            out.append(sql[position:end])
-            position = end
-        elif pair == "$$":
-            end = sql.find("$$", position + 2)
-            end = length if end == -1 else end + 2
-            out.append(sql[position:end])
-            position = end
         else:
-            out.append(char)
-            position += 1
+            if marker == "$$":
+                end = sql.find("$$", start + 2)
+                end = length if end == -1 else end + 2
+            else:
+                end = _closing_quote(sql, start, marker)
+            out.append(sql[start:end])
+            position = end
+    out.append(sql[position:])
     return "".join(out)
 
 
@@ -41,15 +43,10 @@ def _closing_quote(sql: str, start: int, quote: str) -> int:
 
     A doubled quote inside the quoted text is an escaped quote.
     """
-    position = start + 1
-    while position < len(sql):
-        if sql[position] == quote:
-            if sql[position + 1 : position + 2] == quote:
-                position += 2
-                continue
-            return position + 1
-        position += 1
-    return len(sql)
+    position = sql.find(quote, start + 1)
+    while position != -1 and sql[position + 1 : position + 2] == quote:
+        position = sql.find(quote, position + 2)
+    return len(sql) if position == -1 else position + 1
 
 
 def has_statement(sql: str) -> bool:

@@ -24,6 +24,20 @@ def test_unterminated_comment_runs_to_end():
 @pytest.mark.parametrize(
     ("sql", "expected"),
     [
+        ("SELECT 'open -- still text", "SELECT 'open -- still text"),
+        ('SELECT "a""b" -- x', 'SELECT "a""b" '),
+        ("SELECT $$open -- text", "SELECT $$open -- text"),
+        ("SELECT 1 -- last line", "SELECT 1 "),
+        ("SELECT '' -- empty string", "SELECT '' "),
+    ],
+)
+def test_quotes_and_line_ends(sql, expected):
+    assert strip_comments(sql) == expected
+
+
+@pytest.mark.parametrize(
+    ("sql", "expected"),
+    [
         ("", False),
         ("  ;\n ; ", False),
         ("-- Write your query here.\n", False),
