@@ -2,7 +2,7 @@
 
 import re
 
-# What starts a comment, a quoted string or name, or a dollar-quoted string.
+# The opening of a comment, a quoted string or name, or a dollar-quoted string.
 _MARKER = re.compile(r"--|/\*|['\"]|\$\$")
 
 
