@@ -15,7 +15,6 @@ from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
 
-import duckdb
 import numpy as np
 import pandas as pd
 from tqdm import tqdm
@@ -37,6 +36,7 @@ from datagen.config import (
     DEFAULT_HISTORY_DAYS,
     DEFAULT_MERCHANTS,
     DEFAULT_SEED,
+    MAX_WORKERS,
     Config,
 )
 from datagen.contact_table import ContactTable
@@ -60,8 +60,8 @@ from datagen.writer import (
     TemporaryDatabase,
     prepare_folder,
     remove_folders,
+    replacement_error,
     schema_sql,
-    write_failure,
 )
 from kit.paths import answers_path
 
@@ -452,7 +452,10 @@ def generate(
         raise InvalidOption("workers", repr(workers), "expected a whole number")
     if workers < 1:
         raise InvalidOption("workers", workers, "expected 1 or more")
-    out = Path(out)
+    if workers > MAX_WORKERS:
+        raise InvalidOption("workers", workers, f"expected at most {MAX_WORKERS}")
+    # DuckDB expands a leading ~ itself, so the paths beside it must too.
+    out = Path(out).expanduser()
     answers = answers_path(out)
     created = prepare_folder(out, (answers,))
     try:
@@ -495,15 +498,12 @@ def generate(
             )
             dataset.publish()
             key.publish()
-    except duckdb.Error as error:
+    except BaseException as error:
         remove_folders(created)
-        failure = write_failure(out, error)
-        if failure is None:
+        replacement = replacement_error(out, error)
+        if replacement is None:
             raise
-        raise failure from error
-    except BaseException:
-        remove_folders(created)
-        raise
+        raise replacement from error
     seconds = time.perf_counter() - started
     log.info("wrote %s in %.1f s", out, seconds)
     return Summary(

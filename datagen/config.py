@@ -24,6 +24,9 @@ DEFAULT_BATCH_SIZE = 100
 # Worker processes by default: one per available core, at most this many,
 # because each worker keeps its own batches in memory.
 MAX_DEFAULT_WORKERS = 8
+# Each worker process is forked and keeps batches in memory, so a typo such
+# as --workers 1000 would start a thousand processes.
+MAX_WORKERS = 64
 
 # The capstone query keeps the top 100 merchants by active ARR, and the SQL
 # traps must sit inside that list and just outside it.
@@ -144,6 +147,13 @@ def check_workers(value: int) -> int:
     if value < 1:
         raise InvalidOption(
             "--workers", value, "expected 1 or more; 1 generates in one process"
+        )
+    if value > MAX_WORKERS:
+        raise InvalidOption(
+            "--workers",
+            value,
+            f"expected at most {MAX_WORKERS}; more processes than cores only "
+            "add memory",
         )
     return value
 

@@ -50,12 +50,19 @@ class WriteFailed(OutputNotWritable):
     """
 
     def __init__(self, path: Path, reason: str) -> None:
-        super().__init__(
-            path,
-            f"writing failed ({reason}). Free space in {path.absolute().parent} "
-            "or choose another location.",
-        )
+        folder = path.absolute().parent
+        super().__init__(path, f"writing failed ({reason}). {fix(reason, folder)}")
         self.reason = reason
 
     def __reduce__(self):
         return type(self), (self.path, self.reason)
+
+
+def fix(reason: str, folder: object) -> str:
+    """Return the fix for a write to ``folder`` refused for ``reason``."""
+    if reason == "File too large":
+        return (
+            "A file size limit of this process (ulimit -f) stopped it: raise "
+            "the limit or choose another location."
+        )
+    return f"Free space in {folder} or choose another location."

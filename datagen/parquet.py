@@ -25,7 +25,7 @@ import duckdb
 
 from datagen.build import Summary, generate
 from datagen.errors import OutputNotWritable, WriteFailed
-from datagen.writer import write_failure
+from datagen.writer import replacement_error
 
 # Table name -> the date column that assigns its rows to a month.
 PARTITIONED = {
@@ -130,11 +130,11 @@ def write_parquet(database: Path, answers: Path, out: Path) -> Path:
         _copy_tables(answers, staged_answers, {})
         _replace(staged, out)
         _replace(staged_answers, final_answers)
-    except duckdb.Error as error:
-        failure = write_failure(out, error)
-        if failure is None:
+    except BaseException as error:
+        replacement = replacement_error(out, error)
+        if replacement is None:
             raise
-        raise failure from error
+        raise replacement from error
     finally:
         shutil.rmtree(staged, ignore_errors=True)
         shutil.rmtree(staged_answers, ignore_errors=True)
@@ -149,6 +149,7 @@ def generate_parquet(out: Path, **options) -> Summary:
     pointing at the two Parquet folders.
     """
     started = time.perf_counter()
+    out = Path(out).expanduser()
     check_parquet_folder(out)
     try:
         out.parent.mkdir(parents=True, exist_ok=True)

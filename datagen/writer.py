@@ -69,11 +69,24 @@ def prepare_folder(out: Path, others: tuple[Path, ...] = ()) -> list[Path]:
     Raises OutputNotWritable naming the problem and the fix.
     """
     for path in (out, *others):
+        if path.is_dir() and path != out:
+            raise OutputNotWritable(
+                out,
+                f"{path}, where its answer key goes, is a folder. Remove or "
+                "rename that folder, or choose another --out.",
+            )
         if path.is_dir():
             raise OutputNotWritable(
                 path,
                 "it is a folder. Give a file path such as "
                 f"{path / 'merchants.duckdb'}.",
+            )
+        if wal_path(path).is_dir():
+            raise OutputNotWritable(
+                out,
+                f"{wal_path(path)}, where DuckDB keeps the log of a database "
+                "being written, is a folder. Remove or rename it, or choose "
+                "another --out.",
             )
         if path.exists() and not path.is_file():
             # A device such as /dev/null would be replaced by a regular file.
@@ -119,6 +132,30 @@ def write_failure(out: Path, error: duckdb.Error) -> WriteFailed | None:
     if match is None:
         return None
     return WriteFailed(out, match["reason"])
+
+
+def is_interrupt(error: BaseException) -> bool:
+    """Return whether ``error`` is DuckDB's report of a query stopped by Ctrl-C.
+
+    DuckDB 2.0.1 raises a plain RuntimeError "Query interrupted" when
+    SIGINT arrives during a query, rather than its InterruptException.
+    """
+    if isinstance(error, duckdb.InterruptException):
+        return True
+    return type(error) is RuntimeError and str(error) == "Query interrupted"
+
+
+def replacement_error(out: Path, error: BaseException) -> BaseException | None:
+    """Return the error to raise instead of ``error`` from writing ``out``, if any.
+
+    That is KeyboardInterrupt for a query stopped by Ctrl-C and WriteFailed
+    for a write the file system refused. None means raise ``error`` itself.
+    """
+    if is_interrupt(error):
+        return KeyboardInterrupt()
+    if isinstance(error, duckdb.Error):
+        return write_failure(out, error)
+    return None
 
 
 def remove_folders(folders: list[Path]) -> None:

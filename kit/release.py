@@ -206,15 +206,14 @@ def generate_dataset(candidate_id: str, dataset: Path, out: Path, **options) -> 
     cannot write.
     """
     from datagen import generate
-    from datagen.errors import DatagenError, WriteFailed
+    from datagen.errors import DatagenError, WriteFailed, fix
 
     failed = f"building the dataset of {candidate_id} failed"
     try:
         generate(dataset, **options)
     except WriteFailed as error:
         raise KitError(
-            f"{failed}: writing failed ({error.reason}). Free space in {out} or "
-            "choose another --out."
+            f"{failed}: writing failed ({error.reason}). {fix(error.reason, out)}"
         ) from None
     except DatagenError as error:
         raise KitError(f"{failed}: {error}") from None

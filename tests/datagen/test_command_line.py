@@ -4,9 +4,11 @@ import hashlib
 import os
 import pickle
 import shutil
+import signal
 import stat
 import subprocess
 import sys
+import time
 from pathlib import Path
 
 import pytest
@@ -116,6 +118,7 @@ BAD_VALUES = [
     (["--as-of", "1900-01-01"], "--as-of '1900-01-01'"),
     (["--workers", "0"], "--workers 0"),
     (["--workers", "two"], "--workers 'two'"),
+    (["--workers", "65"], "--workers 65"),
 ]
 
 
@@ -245,7 +248,7 @@ def test_failed_write_keeps_dataset(existing_dataset, tmp_path, cap_files):
 
     assert_one_line_error(done, "--out data/merchants.duckdb")
     assert "writing failed (File too large)" in done.stderr
-    assert f"Free space in {existing_dataset.parent}" in done.stderr
+    assert "(ulimit -f) stopped it: raise the limit" in done.stderr
     assert snapshot(existing_dataset.parent) == before
 
 
@@ -258,6 +261,30 @@ def test_failed_parquet_write_names_folder(tmp_path, cap_files):
     assert_one_line_error(done, "--out export")
     assert "writing failed (File too large)" in done.stderr
     assert list(tmp_path.iterdir()) == []
+
+
+def test_ctrl_c_while_writing_keeps_dataset(existing_dataset, tmp_path):
+    before = snapshot(existing_dataset.parent)
+    command = [sys.executable, "-m", "datagen", "--merchants", "1000"]
+    process = subprocess.Popen(
+        command, cwd=tmp_path, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True
+    )
+
+    # Past the first tables the file grows as activity is appended, which
+    # is where most of a run's time goes.
+    deadline = time.monotonic() + 120
+    while process.poll() is None and time.monotonic() < deadline:
+        temporary = list(existing_dataset.parent.glob(".merchants.duckdb.*.tmp"))
+        if temporary and temporary[0].stat().st_size > 20_000_000:
+            process.send_signal(signal.SIGINT)
+            break
+        time.sleep(0.05)
+    stdout, stderr = process.communicate(timeout=120)
+
+    assert process.returncode == 130, stderr
+    assert stdout == ""
+    assert stderr == "datagen: interrupted; the previous dataset is unchanged\n"
+    assert snapshot(existing_dataset.parent) == before
 
 
 @pytest.mark.parametrize(
@@ -276,6 +303,46 @@ def test_error_survives_pickling(error):
     assert type(copy) is type(error)
     assert str(copy) == str(error)
     assert vars(copy) == vars(error)
+
+
+@pytest.mark.parametrize("out_format", ["duckdb", "parquet"])
+def test_home_folder_expanded(tmp_path, monkeypatch, out_format):
+    home, work = tmp_path / "home", tmp_path / "work"
+    home.mkdir()
+    work.mkdir()
+    monkeypatch.setenv("HOME", str(home))
+
+    done = run_cli(
+        "--merchants", "300", "--format", out_format, "--out", "~/sets/m",
+        cwd=work,
+    )  # fmt: skip
+
+    assert done.returncode == 0, done.stderr
+    assert sorted(path.name for path in (home / "sets").iterdir()) == [
+        "m",
+        "m.answers" if out_format == "parquet" else "m.answers.duckdb",
+    ]
+    assert list(work.iterdir()) == []
+
+
+def test_answer_key_folder_rejected(tmp_path):
+    (tmp_path / "data" / "m.answers.duckdb").mkdir(parents=True)
+
+    done = run_cli("--out", "data/m.duckdb", cwd=tmp_path)
+
+    assert_one_line_error(done, "--out data/m.duckdb")
+    assert "data/m.answers.duckdb, where its answer key goes, is a folder" in (
+        done.stderr
+    )
+
+
+def test_log_folder_rejected(tmp_path):
+    (tmp_path / "data" / "m.duckdb.wal").mkdir(parents=True)
+
+    done = run_cli("--out", "data/m.duckdb", cwd=tmp_path)
+
+    assert_one_line_error(done, "--out data/m.duckdb")
+    assert "data/m.duckdb.wal, where DuckDB keeps the log" in done.stderr
 
 
 def test_library_raises_datagen_errors(tmp_path):

@@ -83,7 +83,7 @@ def test_workers_exit_with_killed_parent(tmp_path):
     assert alive == []
 
 
-@pytest.mark.parametrize("workers", [0, -1, 1.5, True])
+@pytest.mark.parametrize("workers", [0, -1, 65, 1.5, True])
 def test_invalid_workers_rejected(tmp_path, workers):
     with pytest.raises(InvalidOption, match="workers"):
         datagen.generate(tmp_path / "x.duckdb", merchants=300, workers=workers)

@@ -1,5 +1,8 @@
 """Bulk appends of the dataset writer, on a real DuckDB file."""
 
+import threading
+import time
+
 import duckdb
 import pandas as pd
 import pytest
@@ -83,3 +86,31 @@ def test_bulk_append_reports_failed_insert(database):
 
     assert committed_rows(database) == 0
     assert setting(database, "threads") == 2
+
+
+LONG_QUERY = "SELECT count(*) FROM range(100_000_000_000) t(x) WHERE x % 7 = 3"
+
+
+def test_interrupted_query_recognised():
+    raised = []
+    # Closed at the end, because a later test forks this process, and a
+    # fork must not copy a live DuckDB instance with its threads.
+    with duckdb.connect() as connection:
+
+        def run() -> None:
+            try:
+                connection.execute(LONG_QUERY).fetchall()
+            except duckdb.Error as error:
+                raised.append(error)
+
+        thread = threading.Thread(target=run)
+        thread.start()
+        time.sleep(0.5)
+        connection.interrupt()
+        thread.join()
+
+    assert len(raised) == 1
+    assert writer.is_interrupt(raised[0])
+    # What DuckDB raises instead when SIGINT arrives during a query.
+    assert writer.is_interrupt(RuntimeError("Query interrupted"))
+    assert not writer.is_interrupt(RuntimeError("Query failed"))

@@ -185,7 +185,8 @@ def test_failed_write_named_in_one_line(tmp_path, cap_files):
     assert "Traceback" not in done.stderr
     assert done.stderr.strip().splitlines()[-1] == (
         "error: building the dataset of ann failed: writing failed (File too "
-        f"large). Free space in {out} or choose another --out."
+        "large). A file size limit of this process (ulimit -f) stopped it: raise "
+        "the limit or choose another location."
     )
     assert sorted(path.name for path in out.iterdir()) == ["class-secret.txt"]
 
