@@ -59,6 +59,7 @@ from datagen.traps import TRAPS
 from datagen.writer import (
     TemporaryDatabase,
     prepare_folder,
+    publish_together,
     remove_folders,
     replacement_error,
     schema_sql,
@@ -496,8 +497,7 @@ def generate(
                 _dataset_info(config),
                 dataset.table_ddl("dataset_info"),
             )
-            dataset.publish()
-            key.publish()
+            publish_together(dataset, key)
     except BaseException as error:
         remove_folders(created)
         replacement = replacement_error(out, error)

@@ -58,6 +58,14 @@ class WriteFailed(OutputNotWritable):
         return type(self), (self.path, self.reason)
 
 
+# The system's reasons for refusing a write that permissions cause.
+PERMISSION_REASONS = (
+    "Permission denied",
+    "Operation not permitted",
+    "Read-only file system",
+)
+
+
 def fix(reason: str, folder: object) -> str:
     """Return the fix for a write to ``folder`` refused for ``reason``."""
     if reason == "File too large":
@@ -65,4 +73,6 @@ def fix(reason: str, folder: object) -> str:
             "A file size limit of this process (ulimit -f) stopped it: raise "
             "the limit or choose another location."
         )
+    if reason in PERMISSION_REASONS:
+        return f"Check the permissions of {folder} or choose another location."
     return f"Free space in {folder} or choose another location."

@@ -129,6 +129,7 @@ def write_parquet(database: Path, answers: Path, out: Path) -> Path:
         _copy_tables(database, staged, PARTITIONED)
         _copy_tables(answers, staged_answers, {})
         _replace(staged, out)
+        # TODO: a failure here leaves the new dataset beside the earlier key.
         _replace(staged_answers, final_answers)
     except BaseException as error:
         replacement = replacement_error(out, error)

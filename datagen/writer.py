@@ -148,13 +148,16 @@ def is_interrupt(error: BaseException) -> bool:
 def replacement_error(out: Path, error: BaseException) -> BaseException | None:
     """Return the error to raise instead of ``error`` from writing ``out``, if any.
 
-    That is KeyboardInterrupt for a query stopped by Ctrl-C and WriteFailed
-    for a write the file system refused. None means raise ``error`` itself.
+    That is KeyboardInterrupt for a query stopped by Ctrl-C, and WriteFailed
+    for a write or rename the file system refused. None means raise
+    ``error`` itself.
     """
     if is_interrupt(error):
         return KeyboardInterrupt()
     if isinstance(error, duckdb.Error):
         return write_failure(out, error)
+    if isinstance(error, OSError) and not isinstance(error, OutputNotWritable):
+        return WriteFailed(out, error.strerror or str(error))
     return None
 
 
@@ -350,3 +353,38 @@ class TemporaryDatabase:
                 self.connection = None
         self.path.unlink(missing_ok=True)
         wal_path(self.path).unlink(missing_ok=True)
+
+
+def publish_together(first: TemporaryDatabase, second: TemporaryDatabase) -> None:
+    """Checkpoint both files, then rename both into place, or neither.
+
+    If the second rename fails, the first file's earlier version is put
+    back from a hard link taken before. Where the file system has no hard
+    links, or there was no earlier version, the new first file is removed.
+    """
+    first.close()
+    second.close()
+    backup = _hard_link_beside(first.final)
+    first.publish()
+    try:
+        second.publish()
+    except BaseException:
+        if backup is not None:
+            os.replace(backup, first.final)
+        else:
+            first.final.unlink(missing_ok=True)
+        raise
+    if backup is not None:
+        backup.unlink()
+
+
+def _hard_link_beside(path: Path) -> Path | None:
+    """Return a new hard link to ``path`` beside it, or None if none was made."""
+    if not path.is_file():
+        return None
+    link = path.with_name(f".{path.name}.{secrets.token_hex(6)}.old")
+    try:
+        os.link(path, link)
+    except OSError:
+        return None
+    return link

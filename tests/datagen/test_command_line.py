@@ -325,6 +325,25 @@ def test_home_folder_expanded(tmp_path, monkeypatch, out_format):
     assert list(work.iterdir()) == []
 
 
+def test_failed_key_rename_keeps_both(existing_dataset, tmp_path):
+    if os.geteuid() != 0 or shutil.which("chattr") is None:
+        pytest.skip("only root with chattr can make the answer key immutable")
+    key = existing_dataset.parent / "merchants.answers.duckdb"
+    before = snapshot(existing_dataset.parent)
+    locked = subprocess.run(["chattr", "+i", str(key)], capture_output=True)
+    if locked.returncode != 0:
+        pytest.skip(f"chattr +i failed: {locked.stderr.decode().strip()}")
+
+    try:
+        done = run_cli("--merchants", "300", "--seed", "7", cwd=tmp_path)
+    finally:
+        subprocess.run(["chattr", "-i", str(key)], check=True)
+
+    assert_one_line_error(done, "--out data/merchants.duckdb")
+    assert "writing failed (Operation not permitted)" in done.stderr
+    assert snapshot(existing_dataset.parent) == before
+
+
 def test_answer_key_folder_rejected(tmp_path):
     (tmp_path / "data" / "m.answers.duckdb").mkdir(parents=True)
 

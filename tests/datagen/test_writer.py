@@ -114,3 +114,40 @@ def test_interrupted_query_recognised():
     # What DuckDB raises instead when SIGINT arrives during a query.
     assert writer.is_interrupt(RuntimeError("Query interrupted"))
     assert not writer.is_interrupt(RuntimeError("Query failed"))
+
+
+def refuse_publishing(monkeypatch, refused: TemporaryDatabase) -> None:
+    """Make ``refused.publish()`` fail as a rename the system refuses."""
+    publish = TemporaryDatabase.publish
+
+    def refuse(database: TemporaryDatabase) -> None:
+        if database is refused:
+            raise PermissionError(1, "Operation not permitted")
+        publish(database)
+
+    monkeypatch.setattr(TemporaryDatabase, "publish", refuse)
+
+
+def test_failed_second_publish_restores_first(tmp_path, monkeypatch):
+    final = tmp_path / "data.duckdb"
+    final.write_bytes(b"earlier dataset")
+    first = TemporaryDatabase(final)
+    second = TemporaryDatabase(tmp_path / "key.duckdb")
+    refuse_publishing(monkeypatch, second)
+
+    with first, second, pytest.raises(PermissionError):
+        writer.publish_together(first, second)
+
+    assert final.read_bytes() == b"earlier dataset"
+    assert sorted(path.name for path in tmp_path.iterdir()) == ["data.duckdb"]
+
+
+def test_failed_second_publish_removes_new_first(tmp_path, monkeypatch):
+    first = TemporaryDatabase(tmp_path / "data.duckdb")
+    second = TemporaryDatabase(tmp_path / "key.duckdb")
+    refuse_publishing(monkeypatch, second)
+
+    with first, second, pytest.raises(PermissionError):
+        writer.publish_together(first, second)
+
+    assert list(tmp_path.iterdir()) == []
