@@ -116,16 +116,16 @@ def test_interrupted_query_recognised():
     assert not writer.is_interrupt(RuntimeError("Query failed"))
 
 
-def refuse_publishing(monkeypatch, refused: TemporaryDatabase) -> None:
-    """Make ``refused.publish()`` fail as a rename the system refuses."""
+def fail_publishing(monkeypatch, failing: TemporaryDatabase) -> None:
+    """Make ``failing.publish()`` raise as a rename without permission does."""
     publish = TemporaryDatabase.publish
 
-    def refuse(database: TemporaryDatabase) -> None:
-        if database is refused:
+    def publish_or_fail(database: TemporaryDatabase) -> None:
+        if database is failing:
             raise PermissionError(1, "Operation not permitted")
         publish(database)
 
-    monkeypatch.setattr(TemporaryDatabase, "publish", refuse)
+    monkeypatch.setattr(TemporaryDatabase, "publish", publish_or_fail)
 
 
 def test_failed_second_publish_restores_first(tmp_path, monkeypatch):
@@ -133,7 +133,7 @@ def test_failed_second_publish_restores_first(tmp_path, monkeypatch):
     final.write_bytes(b"earlier dataset")
     first = TemporaryDatabase(final)
     second = TemporaryDatabase(tmp_path / "key.duckdb")
-    refuse_publishing(monkeypatch, second)
+    fail_publishing(monkeypatch, second)
 
     with first, second, pytest.raises(PermissionError):
         writer.publish_together(first, second)
@@ -145,7 +145,7 @@ def test_failed_second_publish_restores_first(tmp_path, monkeypatch):
 def test_failed_second_publish_removes_new_first(tmp_path, monkeypatch):
     first = TemporaryDatabase(tmp_path / "data.duckdb")
     second = TemporaryDatabase(tmp_path / "key.duckdb")
-    refuse_publishing(monkeypatch, second)
+    fail_publishing(monkeypatch, second)
 
     with first, second, pytest.raises(PermissionError):
         writer.publish_together(first, second)
