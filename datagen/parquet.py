@@ -102,15 +102,32 @@ def _copy_tables(database: Path, folder: Path, partitioned: dict[str, str]) -> N
             )
 
 
-def _replace(staged: Path, final: Path) -> None:
-    """Move ``staged`` onto ``final``, removing an earlier output only once moved."""
-    old = None
-    if final.exists():
-        old = final.with_name(f".{final.name}.{secrets.token_hex(6)}.old")
-        os.replace(final, old)
-    os.replace(staged, final)
-    if old is not None:
-        shutil.rmtree(old)
+def _replace_all(moves: list[tuple[Path, Path]]) -> None:
+    """Move each staged folder onto its final path, or leave every final path as it was.
+
+    Earlier outputs are moved aside first and removed only once every
+    staged folder is in place. After a failure the staged folders moved so
+    far are removed and the earlier outputs are moved back.
+    """
+    done: list[tuple[Path, Path | None]] = []
+    try:
+        for staged, final in moves:
+            old = None
+            if final.exists():
+                old = final.with_name(f".{final.name}.{secrets.token_hex(6)}.old")
+                os.replace(final, old)
+            done.append((final, old))
+            os.replace(staged, final)
+    except BaseException:
+        for final, old in reversed(done):
+            if final.exists():
+                shutil.rmtree(final)
+            if old is not None:
+                os.replace(old, final)
+        raise
+    for _, old in done:
+        if old is not None:
+            shutil.rmtree(old)
 
 
 def write_parquet(database: Path, answers: Path, out: Path) -> Path:
@@ -128,9 +145,7 @@ def write_parquet(database: Path, answers: Path, out: Path) -> Path:
     try:
         _copy_tables(database, staged, PARTITIONED)
         _copy_tables(answers, staged_answers, {})
-        _replace(staged, out)
-        # TODO: a failure here leaves the new dataset beside the earlier key.
-        _replace(staged_answers, final_answers)
+        _replace_all([(staged, out), (staged_answers, final_answers)])
     except BaseException as error:
         replacement = replacement_error(out, error)
         if replacement is None:

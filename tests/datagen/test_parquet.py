@@ -1,5 +1,6 @@
 """Parquet output: the same rows as the DuckDB file, partitioned by month."""
 
+import os
 import resource
 import shutil
 from datetime import date
@@ -9,9 +10,15 @@ import duckdb
 import pytest
 from test_command_line import assert_one_line_error, run_cli
 
+from datagen import parquet
 from datagen.build import TABLES
 from datagen.errors import WriteFailed
-from datagen.parquet import PARTITION_COLUMN, PARTITIONED, write_parquet
+from datagen.parquet import (
+    PARTITION_COLUMN,
+    PARTITIONED,
+    answers_folder,
+    write_parquet,
+)
 
 ANSWER_TABLES = (
     "dataset_info",
@@ -207,6 +214,30 @@ def test_failed_copy_names_folder(small_dataset, tmp_path, cap_files):
     assert str(raised.value).startswith(f"cannot write --out {out}: ")
     assert "writing failed (File too large)" in str(raised.value)
     assert list(tmp_path.iterdir()) == []
+
+
+def test_failed_answers_move_keeps_both(
+    small_dataset, parquet_out, tmp_path, monkeypatch
+):
+    out = tmp_path / "merchants"
+    shutil.copytree(parquet_out, out)
+    shutil.copytree(answers_folder(parquet_out), answers_folder(out))
+    before = {path: path.read_bytes() for path in tmp_path.rglob("*") if path.is_file()}
+    replace = os.replace
+
+    def replace_or_fail(source, target) -> None:
+        # The staged answer key is .merchants.answers.<token>.tmp.
+        name = Path(source).name
+        if name.startswith(".merchants.answers.") and name.endswith(".tmp"):
+            raise PermissionError(1, "Operation not permitted")
+        replace(source, target)
+
+    monkeypatch.setattr(parquet.os, "replace", replace_or_fail)
+    with pytest.raises(WriteFailed, match="Operation not permitted"):
+        write_parquet(small_dataset.path, small_dataset.answers, out)
+
+    after = {path: path.read_bytes() for path in tmp_path.rglob("*") if path.is_file()}
+    assert after == before
 
 
 def test_unknown_format_rejected(tmp_path):
